@@ -1,0 +1,47 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+CATALOG := coordinator/translations
+export FLASK_APP := app.py
+
+.PHONY: run test install translations extract-messages migrate seed bench scheduler clean
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Compiled catalogues (.mo) are built here, never committed.
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d $(CATALOG) -D messages --statistics 2>&1 | tail -n 2
+
+# For developers: re-extract strings and merge them into the catalogues.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k DomainError -k NotFound -k Forbidden \
+	  --no-location --sort-output -o $(CATALOG)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) -D messages --no-fuzzy-matching --omit-header
+
+migrate: translations
+	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask db upgrade
+
+seed: migrate
+	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask seed-demo --if-empty
+
+run: seed
+	@echo "Serving on http://127.0.0.1:$(PORT)  (demo logins: admin, leader, coordinator, volunteer; password: demo)"
+	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: translations
+	bash tests/run.sh
+
+bench: translations
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite* $(CATALOG)/*/LC_MESSAGES/*.mo tests/artifacts

@@ -1,0 +1,3 @@
+from coordinator import create_app
+
+app = create_app()

@@ -1,0 +1,98 @@
+"""The volunteer coordination service: ``create_app`` builds the Flask app."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from . import database  # noqa: F401  (registers the SQLite connection listeners)
+from .config import Config
+from .extensions import babel, csrf, db, login, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI and error handlers."""
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "COORDINATOR_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    app = Flask(__name__, instance_path=instance,
+                template_folder=str(PROJECT_ROOT / "templates"))
+    app.config.from_object(Config)
+    _load_environment(app)
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    _finish_config(app)
+
+    from .services.accounts import configure_hasher
+    configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"],
+                     app.config["ARGON2_PARALLELISM"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+
+    from . import i18n, labels, security
+    from .auth import init_app as init_auth
+    from .cli import init_app as init_cli
+    from .errors import init_app as init_errors
+    from .web import init_app as init_web
+    from .admin import init_app as init_admin
+
+    i18n.init_app(app)
+    labels.init_app(app)
+    login.init_app(app)
+    init_auth(app)
+    security.init_app(app)
+    init_errors(app)
+    init_web(app)
+    init_admin(app)
+    init_cli(app)
+    return app
+
+
+def _load_environment(app: Flask) -> None:
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    # COORDINATOR_TIMEZONE -> TIMEZONE, COORDINATOR_MAIL_SERVER -> MAIL_SERVER, ...
+    app.config.from_prefixed_env("COORDINATOR")
+
+
+def _finish_config(app: Flask) -> None:
+    from .database import normalise_url
+
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(app.instance_path, "coordinator.sqlite"))
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(url)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    if app.config.get("DEVELOPMENT") or app.config.get("TESTING"):
+        # Plain http on 127.0.0.1 in development: a Secure cookie would never come back.
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    if app.config["SESSION_COOKIE_SECURE"]:
+        app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+
+
+def _instance_secret(app: Flask) -> str:
+    """Return the secret key kept in ``instance/``, creating it once (mode 0600)."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:  # link() fails if another worker won the race; then we read theirs
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

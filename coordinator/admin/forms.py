@@ -1,0 +1,47 @@
+"""Forms of the administration pages."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+ROLE_CHOICES = [("volunteer", _l("Volunteer")), ("coordinator", _l("Coordinator")),
+                ("leader", _l("Leader")), ("admin", _l("Administrator"))]
+
+
+class AccountForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    username = StringField(_l("Username"), validators=[Optional(), Length(max=50)])
+    person_id = IntegerField(_l("Member number (for volunteers)"),
+                             validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
+    community_ids = SelectMultipleField(_l("Communities (for coordinators)"), coerce=int)
+
+
+class CommunityForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    code = StringField(_l("Short code"), validators=[DataRequired(), Length(max=20)])
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    kind = SelectField(_l("Kind"), choices=[
+        ("patrol", _l("Patrol team")), ("troupe", _l("Troupe")), ("care", _l("Care group")),
+        ("speakers", _l("Speakers' group")), ("branch", _l("Branch")), ("other", _l("Other"))])
+    community_id = SelectField(_l("Community"), coerce=int)
+
+
+class VenueForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    kind = SelectField(_l("Kind"), choices=[("room", _l("Room")), ("hall", _l("Hall")),
+                                            ("outside", _l("Outside place"))])
+    community_id = SelectField(_l("Community"), coerce=int)
+    capacity = IntegerField(_l("Capacity (people)"),
+                            validators=[Optional(), NumberRange(min=1, max=100000)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+
+
+class MemberForm(FlaskForm):
+    person_id = IntegerField(_l("Member number"),
+                             validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    is_lead = BooleanField(_l("Team lead"))

@@ -1,0 +1,125 @@
+"""Account administration and the audit log (admins only)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ..auth.access import roles_required
+from ..database import begin_write
+from ..domain.errors import DomainError, NotFound
+from ..extensions import db
+from ..models import Account, AuditEntry, Community, Person
+from ..services import accounts
+from ..web_util import apply_error, now
+from . import bp
+from .forms import AccountForm
+
+PAGE = 50
+
+
+def _community_choices():
+    return [(c.id, c.name) for c in db.session.scalars(select(Community).order_by(Community.code))]
+
+
+@bp.route("/accounts")
+@roles_required("admin")
+def accounts_list():
+    q = (request.args.get("q") or "").strip()[:50]
+    page = max(1, request.args.get("page", 1, type=int))
+    stmt = select(Account).outerjoin(Person, Account.person_id == Person.id)
+    if q:
+        stmt = stmt.where(or_(Account.username.like(f"%{q}%"), Person.full_name.like(f"%{q}%"),
+                              Person.phone.like(f"%{q}%")))
+    else:
+        # Without a search, list the staff accounts: volunteers are hundreds.
+        stmt = stmt.where(Account.role != "volunteer")
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(Account.role, Account.id).limit(PAGE)
+                              .offset((page - 1) * PAGE)).all()
+    return render_template("admin/accounts.html", accounts=rows, q=q, total=total, page=page,
+                           pages=max(1, -(-total // PAGE)))
+
+
+def _input(form: AccountForm) -> accounts.AccountInput:
+    return accounts.AccountInput(role=form.role.data, username=(form.username.data or "").strip()
+                                 or None, person_id=form.person_id.data,
+                                 password=form.password.data or None,
+                                 community_ids=tuple(form.community_ids.data or ()))
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@roles_required("admin")
+def account_new():
+    form = AccountForm()
+    form.community_ids.choices = _community_choices()
+    if form.validate_on_submit():
+        begin_write(db.session)
+        try:
+            account = accounts.create_account(db.session, current_user, _input(form), now())
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Account created."), "info")
+            return redirect(url_for("admin.account_edit", account_id=account.id))
+    return render_template("admin/account_form.html", form=form, account=None), (
+        400 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def account_edit(account_id: int):
+    account = db.session.get(Account, account_id)
+    if account is None:
+        abort(404)
+    form = AccountForm(obj=account)
+    form.community_ids.choices = _community_choices()
+    if request.method == "GET":
+        form.community_ids.data = [s.community_id for s in account.scopes]
+        form.password.data = ""
+    if form.validate_on_submit():
+        begin_write(db.session)
+        try:
+            accounts.update_account(db.session, current_user, account_id, _input(form), now())
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "info")
+            return redirect(url_for("admin.account_edit", account_id=account_id))
+    return render_template("admin/account_form.html", form=form, account=account), (
+        400 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/accounts/<int:account_id>/enabled", methods=["POST"])
+@roles_required("admin")
+def account_enabled(account_id: int):
+    enable = request.form.get("enabled") == "1"
+    begin_write(db.session)
+    try:
+        accounts.set_enabled(db.session, current_user, account_id, enable, now())
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Account enabled.") if enable else
+              _("Account deactivated; its sessions have ended."), "info")
+    return redirect(url_for("admin.account_edit", account_id=account_id))
+
+
+@bp.route("/audit")
+@roles_required("admin")
+def audit_log():
+    page = max(1, request.args.get("page", 1, type=int))
+    rows = db.session.execute(
+        select(AuditEntry, Account.username).outerjoin(Account, AuditEntry.actor_id == Account.id)
+        .order_by(AuditEntry.id.desc()).limit(PAGE).offset((page - 1) * PAGE)).all()
+    return render_template("admin/audit.html", rows=rows, page=page)

@@ -1,0 +1,106 @@
+"""Thin auth views: form → service → commit."""
+from __future__ import annotations
+
+from flask import (current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..database import begin_write
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..models import AppSetting
+from ..services import accounts
+from ..web_util import apply_error, now, safe_next
+from . import bp
+from .access import public
+from ..models.people import TEXT_SIZES
+from .forms import LoginForm, PasswordForm
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        begin_write(db.session)
+        account = accounts.authenticate(db.session, form.identifier.data, form.password.data,
+                                        now())
+        if account is None:
+            db.session.rollback()
+            form.password.errors = [_("Wrong username, phone number or password.")]
+        else:
+            db.session.commit()
+            locale = session.get("locale")
+            text_size = session.get("text_size")
+            session.clear()  # a fresh session at login: no fixation
+            login_user(account, remember=False)
+            if account.locale is None and locale:
+                session["locale"] = locale
+            if text_size:
+                session["text_size"] = text_size
+            return redirect(safe_next(form.next.data, url_for("web.home")))
+    demo = db.session.get(AppSetting, "demo_loaded") is not None
+    return render_template("auth/login.html", form=form, demo=demo,
+                           demo_password=current_app.config["DEMO_PASSWORD"])
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    begin_write(db.session)
+    account = db.session.merge(current_user._get_current_object())
+    accounts.end_sessions(account)  # the cookie, even if copied, is dead now
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/preferences", methods=["POST"])
+@public
+def preferences():
+    """Switch language or text size; remembered in the session and on the account."""
+    # CSRFProtect has already checked the token of this POST.
+    target = safe_next(request.form.get("next"), url_for("web.home"))
+    locale = request.form.get("locale") or None
+    text_size = request.form.get("text_size") or None
+    if (locale and locale not in current_app.config["LANGUAGES"]) or (
+            text_size and text_size not in TEXT_SIZES):
+        flash(_("That choice is not available."), "error")
+        return redirect(target)
+    if locale:
+        session["locale"] = locale
+    if text_size:
+        session["text_size"] = text_size
+    if current_user.is_authenticated:
+        begin_write(db.session)
+        account = db.session.merge(current_user._get_current_object())
+        accounts.set_preferences(account, locale=locale, text_size=text_size,
+                                 languages=current_app.config["LANGUAGES"])
+        db.session.commit()
+    return redirect(target)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        begin_write(db.session)
+        account = db.session.merge(current_user._get_current_object())
+        try:
+            accounts.change_password(db.session, account, form.current.data, form.new.data,
+                                     now())
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            login_user(account)  # keep this session alive under the new token
+            flash(_("Your password is changed. Other devices are logged out."), "info")
+            return redirect(url_for("web.home"))
+    return render_template("auth/password.html", form=form), (400 if form.errors else 200)

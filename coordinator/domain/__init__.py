@@ -1,0 +1,1 @@
+"""Pure scheduling rules: no Flask, no database. Time is always a parameter."""

@@ -1,0 +1,48 @@
+"""Language and time display: Flask-Babel locale choice and the ``localtime`` filter."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, session
+from flask_babel import format_datetime
+from flask_login import current_user
+
+from .extensions import babel
+
+
+def select_locale() -> str:
+    """Pick the account's language, else the session's, else Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """Show every time in the organisation's zone."""
+    return current_app.config["TIMEZONE"]
+
+
+def localtime(value: datetime | None, fmt: str = "medium") -> str:
+    """Format an aware UTC instant in the organisation's zone and the user's language."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def to_local(value: datetime) -> datetime:
+    """Return ``value`` converted to the organisation's zone."""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def init_app(app) -> None:
+    """Bind Flask-Babel with our selectors and register the template filters."""
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories="translations",
+                   default_domain="messages")
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.add_extension("jinja2.ext.i18n")

@@ -1,0 +1,17 @@
+"""All models, imported here so that Alembic and the app see every table."""
+from .audit import AuditEntry
+from .care import CareRecipient, CareVisitDetail
+from .notify import Delivery, FeedToken
+from .people import Account, Community, CoordinatorScope, Person
+from .settings import AppSetting
+from .schedule import (Assignment, Occurrence, OccurrenceRole, Response, Series, SeriesRole,
+                       SwapOffer, Unavailability)
+from .teams import Team, TeamMember
+from .venues import Venue
+
+__all__ = [
+    "Account", "AppSetting", "Assignment", "AuditEntry", "CareRecipient", "CareVisitDetail", "Community",
+    "CoordinatorScope", "Delivery", "FeedToken", "Occurrence", "OccurrenceRole", "Person",
+    "Response", "Series", "SeriesRole", "SwapOffer", "Team", "TeamMember", "Unavailability",
+    "Venue",
+]

@@ -1,0 +1,54 @@
+"""Calendar feed tokens and outgoing message deliveries."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+FEED_SCOPES = ("mine", "team", "community", "organisation")
+DELIVERY_STATUSES = ("pending", "claimed", "sent", "failed", "skipped")
+CHANNELS = ("email", "sms", "app")
+
+
+class FeedToken(db.Model):
+    """A private calendar URL; only the SHA-256 of the token is stored."""
+
+    __tablename__ = "feed_tokens"
+    __table_args__ = (CheckConstraint(f"scope IN {FEED_SCOPES!r}", name="scope"),
+                      Index("ix_feed_tokens_account", "account_id", "scope", "scope_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(15))
+    scope_id: Mapped[int | None]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Delivery(db.Model):
+    """One message to one recipient; the unique dedup key is claimed before sending."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (CheckConstraint(f"status IN {DELIVERY_STATUSES!r}", name="status"),
+                      CheckConstraint(f"channel IN {CHANNELS!r}", name="channel"),
+                      Index("ix_deliveries_due", "status", "next_attempt_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id",
+                                                              ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(30))
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,45 @@
+"""Home page, health check and the shared page context."""
+from __future__ import annotations
+
+from flask import current_app, render_template, request, session
+from flask_login import current_user, login_required
+
+from ..auth.access import public
+from ..extensions import db
+from ..services import home
+from ..web_util import now
+from . import bp
+
+
+def page_context() -> dict:
+    """Values every page template needs: text size, language, where we are."""
+    if current_user and current_user.is_authenticated:
+        text_size = current_user.text_size
+    else:
+        text_size = session.get("text_size", "standard")
+    from ..i18n import select_locale
+    return {"text_size": text_size, "current_locale": select_locale(),
+            "here": request.full_path.rstrip("?") if request else "/",
+            "app_timezone": current_app.config["TIMEZONE"]}
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.route("/")
+@login_required
+def home():
+    at = now()
+    context = {"role": current_user.role}
+    if current_user.person_id:
+        person = current_user.person
+        context["next_shifts"] = home.my_next_shifts(db.session, person.id, at)
+        context["open_shifts"] = home.open_shifts_for(db.session, person.id,
+                                                      person.community_id, at)
+    if current_user.role in ("coordinator", "admin"):
+        context["unfilled"] = home.unfilled_slots(db.session, current_user, at)
+    return render_template("web/home.html", **context)

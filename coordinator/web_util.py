@@ -1,0 +1,39 @@
+"""Helpers shared by the blueprints: time, domain errors onto forms, safe redirects."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from flask import current_app, flash
+from flask_babel import gettext
+
+from .domain.errors import DomainError
+
+
+def now() -> datetime:
+    """Return the request's notion of now (tests may pin ``NOW``)."""
+    pinned = current_app.config.get("NOW")
+    return pinned() if callable(pinned) else datetime.now(timezone.utc)
+
+
+def apply_error(form, exc: DomainError) -> None:
+    """Show a domain error on its form field, or at the top of the form."""
+    message = gettext(exc.message, **exc.params)
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        if isinstance(field.errors, tuple):
+            field.errors = list(field.errors)
+        field.errors.append(message)
+    else:
+        form.form_errors.append(message)
+    flash(message, "error")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return ``target`` when it is a path on this site, else ``default``."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
