@@ -25,7 +25,7 @@ translations: $(STAMP)
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k DomainError -k NotFound -k Forbidden \
 	  --no-location --sort-output -o $(CATALOG)/messages.pot .
-	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) -D messages --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) -D messages --no-fuzzy-matching
 
 migrate: translations
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask db upgrade

@@ -33,6 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
     configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"],
                      app.config["ARGON2_PARALLELISM"])
 
+    from .web_util import IdConverter
+    app.url_map.converters["id"] = IdConverter
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from flask import current_app, flash
+from werkzeug.routing import IntegerConverter
 from flask_babel import gettext
 
 from .domain.errors import DomainError
@@ -37,3 +38,26 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def options(pairs) -> list:
+    """Turn (value, label) pairs into WTForms choices."""
+    from wtforms.fields.choices import SelectChoice
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """URL ids: 1 to 2**31-1, so a huge number is a 404, not an overflow in the database."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def page_arg() -> int:
+    """Return the ``page`` query argument, clamped to a sane range."""
+    from flask import request
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), 100000)

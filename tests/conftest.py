@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import types
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy import inspect as sa_inspect
 
 from coordinator import create_app
 from coordinator.extensions import db
@@ -79,9 +81,10 @@ def app(database_url, tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
                       "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path / "instance"),
                       **FAST_ARGON2})
+    # No app context stays pushed: each request gets its own, as in production
+    # (a shared one would share ``g`` and the db session between requests).
+    yield app
     with app.app_context():
-        yield app
-        db.session.remove()
         db.engine.dispose()
 
 
@@ -98,11 +101,23 @@ def runner(app):
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
 
 
-class Factory:
-    """Makes rows with sensible defaults, committed, for integration tests."""
+class Snapshot(types.SimpleNamespace):
+    """The column values of a committed row, usable after its session is gone."""
 
-    def __init__(self, session):
-        self.s = session
+
+def snapshot(row) -> Snapshot:
+    values = {c.key: getattr(row, c.key) for c in sa_inspect(row).mapper.column_attrs}
+    if hasattr(row, "display_name"):
+        values["display_name"] = row.display_name
+    return Snapshot(**values)
+
+
+class Factory:
+    """Makes rows with sensible defaults, committed, for integration tests; returns
+    snapshots so tests never touch a session that a request might share."""
+
+    def __init__(self, app):
+        self.app = app
         self.n = 0
 
     def _next(self):
@@ -126,23 +141,27 @@ class Factory:
                 **kw):
         from coordinator.models import Account, CoordinatorScope
         from coordinator.services.accounts import hash_password
-        row = Account(role=role, username=username, person_id=person.id if person else None,
-                      password_hash=hash_password(password), **kw)
-        self._add(row)
-        for c in communities:
-            self.s.add(CoordinatorScope(account_id=row.id, community_id=c.id))
-        self.s.commit()
-        return row
+        with self.app.app_context():
+            row = Account(role=role, username=username,
+                          person_id=person.id if person else None,
+                          password_hash=hash_password(password), **kw)
+            db.session.add(row)
+            db.session.flush()
+            for c in communities:
+                db.session.add(CoordinatorScope(account_id=row.id, community_id=c.id))
+            db.session.commit()
+            return snapshot(row)
 
     def _add(self, row):
-        self.s.add(row)
-        self.s.commit()
-        return row
+        with self.app.app_context():
+            db.session.add(row)
+            db.session.commit()
+            return snapshot(row)
 
 
 @pytest.fixture
 def make(app):
-    return Factory(db.session)
+    return Factory(app)
 
 
 def csrf_token(client, path="/login") -> str:

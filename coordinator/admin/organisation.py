@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Community, Person, Team, TeamMember, Venue
 from ..services import organisation as org
 from ..services.scope import managed_community_ids, visible_community_ids
-from ..web_util import apply_error, now
+from ..web_util import apply_error, now, options
 from . import bp
 from .forms import CommunityForm, MemberForm, TeamForm, VenueForm
 
@@ -57,7 +57,7 @@ def _owner_choices():
     choices = [(c.id, c.name) for c in db.session.scalars(stmt)]
     if ids is None:
         choices.insert(0, (0, _("Township-wide")))
-    return choices
+    return options(choices)
 
 
 @bp.route("/communities", methods=["GET", "POST"])
@@ -101,7 +101,7 @@ def teams():
                            can_add=current_user.role in WRITERS), _status(form)
 
 
-@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+@bp.route("/teams/<id:team_id>", methods=["GET", "POST"])
 @roles_required(*READERS)
 def team(team_id: int):
     row = db.session.scalar(_visible(select(Team).where(Team.id == team_id), Team))
@@ -125,7 +125,7 @@ def team(team_id: int):
                            can_edit=can_edit), _status(form)
 
 
-@bp.route("/teams/<int:team_id>/members/<int:person_id>/remove", methods=["POST"])
+@bp.route("/teams/<id:team_id>/members/<id:person_id>/remove", methods=["POST"])
 @roles_required(*WRITERS)
 def team_member_remove(team_id: int, person_id: int):
     begin_write(db.session)

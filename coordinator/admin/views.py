@@ -12,7 +12,7 @@ from ..domain.errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Account, AuditEntry, Community, Person
 from ..services import accounts
-from ..web_util import apply_error, now
+from ..web_util import apply_error, now, page_arg, options
 from . import bp
 from .forms import AccountForm
 
@@ -20,14 +20,15 @@ PAGE = 50
 
 
 def _community_choices():
-    return [(c.id, c.name) for c in db.session.scalars(select(Community).order_by(Community.code))]
+    return options((c.id, c.name) for c in
+                   db.session.scalars(select(Community).order_by(Community.code)))
 
 
 @bp.route("/accounts")
 @roles_required("admin")
 def accounts_list():
     q = (request.args.get("q") or "").strip()[:50]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     stmt = select(Account).outerjoin(Person, Account.person_id == Person.id)
     if q:
         stmt = stmt.where(or_(Account.username.like(f"%{q}%"), Person.full_name.like(f"%{q}%"),
@@ -69,7 +70,7 @@ def account_new():
         400 if form.errors or form.form_errors else 200)
 
 
-@bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
+@bp.route("/accounts/<id:account_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def account_edit(account_id: int):
     account = db.session.get(Account, account_id)
@@ -95,7 +96,7 @@ def account_edit(account_id: int):
         400 if form.errors or form.form_errors else 200)
 
 
-@bp.route("/accounts/<int:account_id>/enabled", methods=["POST"])
+@bp.route("/accounts/<id:account_id>/enabled", methods=["POST"])
 @roles_required("admin")
 def account_enabled(account_id: int):
     enable = request.form.get("enabled") == "1"
@@ -118,7 +119,7 @@ def account_enabled(account_id: int):
 @bp.route("/audit")
 @roles_required("admin")
 def audit_log():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     rows = db.session.execute(
         select(AuditEntry, Account.username).outerjoin(Account, AuditEntry.actor_id == Account.id)
         .order_by(AuditEntry.id.desc()).limit(PAGE).offset((page - 1) * PAGE)).all()

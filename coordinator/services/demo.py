@@ -121,6 +121,10 @@ def _build_copy(session, ctx: _Context, copy: int) -> dict[str, int]:
 
     people = _make_people(ctx, rng, community_names)
     plan = _plan_teams(rng, people, len(community_ids))
+    for committee in plan.committees:
+        for n, i in enumerate(committee):
+            title = "支部书记" if n == 0 else "支部委员"
+            people.notes[i] = f"{title}；{people.notes[i]}" if people.notes[i] else title
     first_copy = copy == 1
     if first_copy:
         # The demo volunteer must be able to log in and have a future shift.
@@ -152,7 +156,7 @@ def _build_copy(session, ctx: _Context, copy: int) -> dict[str, int]:
     team_rows.append({"name": "老干部报告团" + suffix, "kind": "speakers", "community_id": None})
     team_members.append(plan.speakers)
     team_ids = _insert_ids(session, Team, team_rows)
-    session.execute(insert(TeamMember), [
+    _insert(session, TeamMember, [
         {"team_id": tid, "person_id": pid[i], "is_lead": lead}
         for tid, members in zip(team_ids, team_members) for i, lead in members])
     patrol_team = [team_ids[3 * c] for c in range(len(community_ids))]
@@ -248,7 +252,7 @@ def _build_copy(session, ctx: _Context, copy: int) -> dict[str, int]:
             talk_roles)
 
     series_ids = _insert_ids(session, Series, [row for row, _r, _c in specs])
-    session.execute(insert(SeriesRole), [
+    _insert(session, SeriesRole, [
         dict(role, series_id=sid) for sid, (_row, roles, _c) in zip(series_ids, specs)
         for role in roles])
     cared = [(sid, rec) for sid, (_row, _roles, rec) in zip(series_ids, specs) if rec]
@@ -256,7 +260,7 @@ def _build_copy(session, ctx: _Context, copy: int) -> dict[str, int]:
         {"community_id": community_ids[rec["community"]], "full_name": rec["full_name"],
          "address": rec["address"], "ward": rec["ward"], "health_notes": rec["health_notes"],
          "created_at": now} for _sid, rec in cared])
-    session.execute(insert(CareVisitDetail), [
+    _insert(session, CareVisitDetail, [
         {"series_id": sid, "occurrence_id": None, "recipient_id": rid}
         for (sid, _rec), rid in zip(cared, recipient_ids)])
     session.flush()
@@ -294,13 +298,13 @@ def _build_copy(session, ctx: _Context, copy: int) -> dict[str, int]:
             account_ids = _insert_ids(session, Account, [_account_row(ctx, role, username,
                                                                       person)])
             if role == "coordinator":
-                session.execute(insert(CoordinatorScope), [
+                _insert(session, CoordinatorScope, [
                     {"account_id": account_ids[0], "community_id": community_ids[0]}])
             account_rows.append(username)
             demo_persons.add(person)
     phone_rows = [_account_row(ctx, "volunteer", None, pid[i]) for i in range(len(pid))
                   if people.phone[i] is not None and pid[i] not in demo_persons]
-    session.execute(insert(Account), phone_rows)
+    _insert(session, Account, phone_rows)
     session.flush()
     return {"communities": len(community_ids), "people": len(pid),
             "accounts": len(account_rows) + len(phone_rows), "teams": len(team_ids),
@@ -396,6 +400,7 @@ class _TeamPlan:
         self.branch: list[list[tuple[int, bool]]] = []
         self.troupes: list[list[tuple[int, bool]]] = []
         self.speakers: list[tuple[int, bool]] = []
+        self.committees: list[list[int]] = []  # [secretary, member, member] per branch
         self.demo_volunteer = -1
 
 
@@ -410,6 +415,7 @@ def _plan_teams(rng: random.Random, people: _People, n_comm: int) -> _TeamPlan:
         reachable = [i for i in active if people.phone[i] is not None]
         # Branch secretary first, then two committee members: the branch leads.
         committee = rng.sample(reachable, 3)
+        plan.committees.append(committee)
         plan.branch.append([(i, i in committee) for i in [committee[0]] + [
             j for j in members if j != committee[0]]])
         fit = [i for i in active if people.birth_year[i] >= 1948 and i not in committee]
@@ -494,11 +500,25 @@ def _account_row(ctx: _Context, role: str, username: str | None, person_id: int 
 
 
 def _insert_ids(session, model, rows: list[dict]) -> list[int]:
-    """Bulk insert ``rows`` and return their new ids in the same order."""
-    if not rows:
-        return []
-    return list(session.scalars(
-        insert(model).returning(model.id, sort_by_parameter_order=True), rows))
+    """Bulk insert ``rows`` and return their new ids in the same order.
+
+    Core, not the ORM bulk path: the ORM groups rows by which values are None and
+    then sends one INSERT per row. Chunked because SQLite cannot order RETURNING in
+    a batch, so SQLAlchemy goes row by row there and splices results as it goes.
+    """
+    table = model.__table__
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    connection = session.connection()
+    ids: list[int] = []
+    for begin in range(0, len(rows), 200):
+        ids.extend(connection.execute(statement, rows[begin:begin + 200]).scalars())
+    return ids
+
+
+def _insert(session, model, rows: list[dict]) -> None:
+    """Bulk insert ``rows`` (every column given) as one executemany."""
+    if rows:
+        session.connection().execute(insert(model.__table__), rows)
 
 
 # -- assignments -----------------------------------------------------------------------
@@ -592,6 +612,6 @@ def _fill(session, ctx: _Context, rng: random.Random, series_ids: list[int],
         if chosen:
             filled.append({"id": role_id, "filled": len(chosen)})
     if assignments:
-        session.execute(insert(Assignment), assignments)
+        _insert(session, Assignment, assignments)
         session.execute(update(OccurrenceRole), filled)
     return len(assignments)

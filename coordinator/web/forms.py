@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..web_util import options
+
 
 class PersonForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
@@ -14,9 +16,9 @@ class PersonForm(FlaskForm):
     languages = StringField(_l("Languages"), validators=[Optional(), Length(max=100)])
     birth_year = IntegerField(_l("Birth year"),
                               validators=[Optional(), NumberRange(min=1900, max=2020)])
-    status = SelectField(_l("Status"), choices=[("active", _l("Active")),
+    status = SelectField(_l("Status"), choices=options([("active", _l("Active")),
                                                 ("away", _l("Away for a while")),
-                                                ("inactive", _l("Inactive"))])
+                                                ("inactive", _l("Inactive"))]))
     away_from = DateField(_l("Away from"), validators=[Optional()])
     away_until = DateField(_l("Away until"), validators=[Optional()])
     max_shifts_per_week = IntegerField(_l("Most shifts per week"),

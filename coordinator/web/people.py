@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Community
 from ..services import people
 from ..services.scope import managed_community_ids, visible_community_ids
-from ..web_util import apply_error, now
+from ..web_util import apply_error, now, page_arg, options
 from . import bp
 from .forms import PersonForm
 
@@ -32,7 +32,7 @@ def _communities(ids):
 @roles_required(*READERS)
 def people_list():
     community_id = request.args.get("community", type=int)
-    page = request.args.get("page", default=1, type=int)
+    page = page_arg()
     query = (request.args.get("q") or "").strip()[:50]
     try:
         roster = people.list_people(db.session, current_user, community_id, query or None, page)
@@ -45,7 +45,7 @@ def people_list():
                            can_add=managed is None or bool(managed))
 
 
-@bp.route("/people/<int:person_id>")
+@bp.route("/people/<id:person_id>")
 @roles_required(*READERS)
 def person_detail(person_id: int):
     try:
@@ -93,8 +93,8 @@ def _save(form: PersonForm, person_id: int | None):
 @roles_required(*WRITERS)
 def person_new():
     form = PersonForm()
-    form.community_id.choices = [(c.id, c.name) for c in
-                                 _communities(managed_community_ids(db.session, current_user))]
+    form.community_id.choices = options(
+        (c.id, c.name) for c in _communities(managed_community_ids(db.session, current_user)))
     person = _save(form, None)
     if person is not None:
         flash(_("Saved."), "info")
@@ -103,7 +103,7 @@ def person_new():
         400 if form.errors or form.form_errors else 200)
 
 
-@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@bp.route("/people/<id:person_id>/edit", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def person_edit(person_id: int):
     try:
@@ -114,7 +114,7 @@ def person_edit(person_id: int):
     if managed is not None and existing.community_id not in managed:
         abort(403)
     form = PersonForm(obj=existing)
-    form.community_id.choices = [(c.id, c.name) for c in _communities(managed)]
+    form.community_id.choices = options((c.id, c.name) for c in _communities(managed))
     person = _save(form, person_id)
     if person is not None:
         flash(_("Saved."), "info")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ..auth.access import public
 from ..extensions import db
-from ..services import home
+from ..services import home as dashboard
 from ..web_util import now
 from . import bp
 
@@ -37,9 +37,9 @@ def home():
     context = {"role": current_user.role}
     if current_user.person_id:
         person = current_user.person
-        context["next_shifts"] = home.my_next_shifts(db.session, person.id, at)
-        context["open_shifts"] = home.open_shifts_for(db.session, person.id,
+        context["next_shifts"] = dashboard.my_next_shifts(db.session, person.id, at)
+        context["open_shifts"] = dashboard.open_shifts_for(db.session, person.id,
                                                       person.community_id, at)
     if current_user.role in ("coordinator", "admin"):
-        context["unfilled"] = home.unfilled_slots(db.session, current_user, at)
+        context["unfilled"] = dashboard.unfilled_slots(db.session, current_user, at)
     return render_template("web/home.html", **context)

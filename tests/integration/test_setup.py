@@ -87,8 +87,9 @@ def test_default_database_is_sqlite_in_instance(tmp_path, monkeypatch):
 def test_sqlite_connections_get_wal_and_pragmas(app, backend):
     if backend != "sqlite":
         pytest.skip("SQLite pragmas")
-    values = {p: db.session.execute(text(f"PRAGMA {p}")).scalar()
-              for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
+    with app.app_context():
+        values = {p: db.session.execute(text(f"PRAGMA {p}")).scalar()
+                  for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
     assert values == {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1,
                       "busy_timeout": 15000}
 
@@ -98,20 +99,26 @@ def test_write_transactions_begin_immediate_on_sqlite(app, backend):
     if backend != "sqlite":
         pytest.skip("SQLite locking")
     from coordinator.database import begin_write
-    begin_write(db.session)
-    path = db.engine.url.database
-    other = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")
-        db.session.rollback()
-        other.execute("BEGIN IMMEDIATE")  # free again once we are done
-        other.execute("ROLLBACK")
-    finally:
-        other.close()
+    with app.app_context():
+        begin_write(db.session)
+        path = db.engine.url.database
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            db.session.rollback()
+            other.execute("BEGIN IMMEDIATE")  # free again once we are done
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
 
 
-def test_utc_column_refuses_naive_and_returns_aware(app, make):
+def test_utc_column_refuses_naive_and_returns_aware(app):
+    with app.app_context():
+        _check_utc_column()
+
+
+def _check_utc_column():
     from datetime import datetime, timezone
     from coordinator.models import AuditEntry
     with pytest.raises(Exception, match="naive"):
