@@ -23,7 +23,7 @@ translations: $(STAMP)
 
 # For developers: re-extract strings and merge them into the catalogues.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k DomainError -k NotFound -k Forbidden \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k DomainError -k NotFound -k Forbidden -k Refusal \
 	  --no-location --sort-output -o $(CATALOG)/messages.pot .
 	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) -D messages --no-fuzzy-matching
 

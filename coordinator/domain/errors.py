@@ -10,6 +10,10 @@ class DomainError(Exception):
         self.field = field
         self.params = params
 
+    def __str__(self) -> str:
+        """The English message with its values (the web layer translates ``message``)."""
+        return self.message % self.params if self.params else self.message
+
 
 class NotFound(DomainError):
     """The thing asked for does not exist or is not visible to the actor."""

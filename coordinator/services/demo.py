@@ -566,7 +566,9 @@ def _fill(session, ctx: _Context, rng: random.Random, series_ids: list[int],
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     week_load: dict[tuple[int, int], int] = defaultdict(int)
     load: dict[int, int] = defaultdict(int)
-    epoch = ctx.local_utc(ctx.start_date, time(0))
+
+    def week_of(start: datetime) -> int:  # weeks counted on the local calendar
+        return (start.astimezone(ctx.zone).date() - ctx.start_date).days // 7
 
     def free(person, start, end, week):
         return (week_load[(person, week)] < caps[person]
@@ -582,7 +584,7 @@ def _fill(session, ctx: _Context, rng: random.Random, series_ids: list[int],
     for role_id, persons in forced.items():
         row = by_id.get(role_id)
         if row is not None:
-            week = (row[5] - epoch).days // 7
+            week = week_of(row[5])
             for person in persons:
                 take(person, row[5], row[6], week)
     assignments, filled = [], []
@@ -592,7 +594,7 @@ def _fill(session, ctx: _Context, rng: random.Random, series_ids: list[int],
         weights = _FILL_WEIGHTS[(kind, lead_key)]
         wanted = min(maximum, rng.choices(range(len(weights)), weights)[0])
         chosen = list(forced.get(role_id, ()))
-        week = (start - epoch).days // 7
+        week = week_of(start)
         if len(chosen) < wanted:
             pool = pools.get((team_id, bool(is_lead)), ())
             candidates = rng.sample(pool, len(pool))

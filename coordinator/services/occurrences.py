@@ -33,10 +33,14 @@ def materialize(session, series_ids: list[int] | None, horizon_end: datetime,
             window_start = series.materialized_until or datetime.combine(
                 series.start_date, datetime.min.time()).replace(tzinfo=now.tzinfo) - timedelta(
                     days=1)
+            # A single event is stored whatever its date: a talk months ahead still
+            # needs its speaker assigned now.
+            window_end = horizon_end if series.rrule else datetime.max.replace(
+                tzinfo=horizon_end.tzinfo)
             slots = expand(start_date=series.start_date, start_time=series.start_time,
                            duration=timedelta(minutes=series.duration_minutes),
                            zone_name=series.timezone, rule=series.rrule, until=series.until,
-                           window_start=window_start, window_end=horizon_end)
+                           window_start=window_start, window_end=window_end)
             for slot in slots:
                 batch.append((series, slot))
             series.materialized_until = horizon_end

@@ -32,8 +32,7 @@ def test_wrong_password_and_unknown_user_get_one_message(client, org):
     for identifier in ("admin1", "nobody"):
         response = login(client, identifier, "wrong password")
         assert response.status_code == 200
-        assert "Wrong username, phone number or password." in response.get_data(as_text=True) \
-            or "用户名" in response.get_data(as_text=True)
+        assert "用户名、手机号或密码不正确。" in response.get_data(as_text=True)
         assert client.get("/").status_code == 302
 
 

@@ -1,0 +1,196 @@
+"""Sign up, assign, withdraw and promote from the waitlist — never over capacity.
+
+Callers open the write transaction with ``database.begin_write`` and commit after.
+Capacity holds through a guarded ``UPDATE … SET filled = filled + 1 WHERE filled <
+maximum`` (checked by rowcount) backed by ``CHECK (filled <= maximum)``; duplicates
+through a partial unique index; a person's overlaps through the person row lock (on
+SQLite, through BEGIN IMMEDIATE). Never check-then-insert.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from ..domain.eligibility import Refusal, SlotFacts, may_withdraw, refusals
+from ..domain.errors import DomainError, Forbidden, NotFound
+from ..models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series
+from . import audit
+from .facts import person_facts
+from .locks import lock
+from .scope import can_manage
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    """What happened: confirmed, or waitlisted at ``position``."""
+
+    assignment_id: int
+    status: str
+    position: int | None
+    overridden: tuple[str, ...] = ()
+
+
+def _load_role(session, role_id: int) -> tuple[OccurrenceRole, Occurrence, Series]:
+    role = lock(session, OccurrenceRole, role_id)
+    if role is None:
+        raise NotFound("No such shift.")
+    occurrence = session.get(Occurrence, role.occurrence_id)
+    return role, occurrence, session.get(Series, occurrence.series_id)
+
+
+def _resolve_person(session, actor: Account, series: Series, person_id: int | None) -> Person:
+    if actor.role in ("coordinator", "admin") and person_id not in (None, actor.person_id):
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFound("No such person.")
+        if not can_manage(session, actor, person.community_id):
+            raise Forbidden("This member is outside your communities.")
+        if series.community_id is not None and not can_manage(session, actor,
+                                                              series.community_id):
+            raise Forbidden("You do not coordinate this community.")
+        return person
+    if actor.person_id is None or person_id not in (None, actor.person_id):
+        raise Forbidden("You can only sign yourself up.")
+    return session.get(Person, actor.person_id)
+
+
+def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: int | None = None,
+            zone: str = "Asia/Shanghai", override: bool = False) -> SignupResult:
+    """Put a person into a slot: confirmed while places are free, else on the waitlist.
+
+    A volunteer signs themselves up; a coordinator may name any member of their
+    communities and may override the soft rules (availability, weekly limit, opening
+    window) with ``override=True``, which is recorded.
+    """
+    role, occurrence, series = _load_role(session, role_id)
+    person = _resolve_person(session, actor, series, person_id)
+    # Signing someone else up is a staff action (no opening window, overrides allowed).
+    is_staff = actor.role in ("coordinator", "admin") and person.id != actor.person_id
+    person = lock(session, Person, person.id)
+    live = session.scalar(select(Assignment).where(
+        Assignment.occurrence_role_id == role.id, Assignment.person_id == person.id,
+        Assignment.status != "withdrawn"))
+    if live is not None:
+        raise DomainError("Already signed up for this shift." if live.status == "confirmed"
+                          else "Already on the waitlist for this shift.")
+    facts = person_facts(session, person, occurrence.start_at, occurrence.end_at, zone)
+    slot = SlotFacts(role_id=role.id, start_at=occurrence.start_at, end_at=occurrence.end_at,
+                     status=occurrence.status, required_team_id=role.required_team_id,
+                     signup_opens_days=series.signup_opens_days, zone=series.timezone,
+                     is_staff_action=is_staff)
+    problems = refusals(facts, slot, now)
+    hard = [p for p in problems if not (p.is_soft and override and is_staff)]
+    if hard:
+        raise hard[0]
+    overridden = tuple(p.code for p in problems if p not in hard)
+    took = session.execute(
+        update(OccurrenceRole).where(OccurrenceRole.id == role.id,
+                                     OccurrenceRole.filled < OccurrenceRole.maximum)
+        .values(filled=OccurrenceRole.filled + 1).execution_options(synchronize_session=False))
+    if took.rowcount == 1:
+        status, position = "confirmed", None
+    else:
+        status = "waitlisted"
+        position = (session.scalar(select(func.max(Assignment.waitlist_position)).where(
+            Assignment.occurrence_role_id == role.id, Assignment.status == "waitlisted")) or 0) + 1
+    assignment = Assignment(occurrence_role_id=role.id, person_id=person.id, status=status,
+                            waitlist_position=position, assigned_by_id=actor.id,
+                            created_at=now, updated_at=now, needs_notice=is_staff)
+    session.add(assignment)
+    session.flush()
+    session.expire(role, ["filled"])
+    audit.record(session, actor, "assignment.signup" if not is_staff else "assignment.assign",
+                 "assignment", assignment.id, now, occurrence_id=occurrence.id,
+                 role_id=role.id, person_id=person.id, status=status, position=position,
+                 overridden=list(overridden))
+    return SignupResult(assignment.id, status, position, overridden)
+
+
+def withdraw(session, actor: Account, assignment_id: int, now: datetime,
+             coordinator_phone: str | None = None) -> list[int]:
+    """Take a person out of a slot and promote the waitlist; returns promoted ids.
+
+    A volunteer may withdraw themselves until the series' cut-off before the start;
+    after it they are asked to call their coordinator. Coordinators may always remove
+    members of their communities.
+    """
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.status == "withdrawn":
+        raise NotFound("No such sign-up.")
+    role, occurrence, series = _load_role(session, assignment.occurrence_role_id)
+    assignment = lock(session, Assignment, assignment_id)
+    if assignment.status == "withdrawn":
+        raise NotFound("No such sign-up.")
+    person = session.get(Person, assignment.person_id)
+    own = actor.person_id == person.id
+    staff = actor.role in ("coordinator", "admin") and can_manage(session, actor,
+                                                                  person.community_id)
+    if not own and not staff:
+        raise Forbidden("You can only withdraw yourself.")
+    if own and not staff and assignment.status == "confirmed" and not may_withdraw(
+            occurrence.start_at, series.withdraw_cutoff_hours, now):
+        if coordinator_phone:
+            raise DomainError("It is too close to the start to withdraw here. Please call your "
+                              "coordinator: %(phone)s.", phone=coordinator_phone)
+        raise DomainError("It is too close to the start to withdraw here. Please call your "
+                          "coordinator.")
+    was = assignment.status
+    assignment.status = "withdrawn"
+    assignment.waitlist_position = None
+    assignment.updated_at = now
+    if was == "confirmed":
+        session.execute(update(OccurrenceRole).where(
+            OccurrenceRole.id == role.id, OccurrenceRole.filled > 0)
+            .values(filled=OccurrenceRole.filled - 1).execution_options(
+                synchronize_session=False))
+    session.flush()
+    audit.record(session, actor, "assignment.withdraw" if own else "assignment.unassign",
+                 "assignment", assignment.id, now, occurrence_id=occurrence.id,
+                 person_id=person.id, was=was)
+    promoted = promote_waitlist(session, actor, role.id, now) if was == "confirmed" else []
+    return promoted
+
+
+def promote_waitlist(session, actor: Account | None, role_id: int, now: datetime) -> list[int]:
+    """Fill every free place from the waitlist, first come first served.
+
+    Promoted people are flagged for a notice. A waitlisted person who has since become
+    busy at that time is skipped (kept waiting), so promotion never double-books.
+    """
+    from .facts import busy_intervals
+    role = lock(session, OccurrenceRole, role_id)
+    occurrence = session.get(Occurrence, role.occurrence_id)
+    promoted: list[int] = []
+    if occurrence.status != "scheduled":
+        return promoted
+    waiting = list(session.scalars(select(Assignment).where(
+        Assignment.occurrence_role_id == role_id, Assignment.status == "waitlisted")
+        .order_by(Assignment.waitlist_position, Assignment.id)))
+    for candidate in waiting:
+        if role.filled >= role.maximum:
+            break
+        if busy_intervals(session, candidate.person_id, occurrence.start_at, occurrence.end_at,
+                          exclude_occurrence_id=occurrence.id):
+            continue
+        took = session.execute(
+            update(OccurrenceRole).where(OccurrenceRole.id == role_id,
+                                         OccurrenceRole.filled < OccurrenceRole.maximum)
+            .values(filled=OccurrenceRole.filled + 1).execution_options(
+                synchronize_session=False))
+        if took.rowcount != 1:
+            break
+        session.expire(role, ["filled"])
+        candidate.status = "confirmed"
+        candidate.waitlist_position = None
+        candidate.needs_notice = True
+        candidate.updated_at = now
+        promoted.append(candidate.id)
+        audit.record(session, actor, "assignment.promote", "assignment", candidate.id, now,
+                     occurrence_id=occurrence.id, person_id=candidate.person_id)
+    session.flush()
+    return promoted
+
+
+__all__ = ["Refusal", "SignupResult", "promote_waitlist", "sign_up", "withdraw"]

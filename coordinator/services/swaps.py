@@ -1,0 +1,134 @@
+"""Shift swaps: a volunteer offers a confirmed shift; another eligible one takes it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..domain.eligibility import SlotFacts, refusals
+from ..domain.errors import DomainError, Forbidden, NotFound
+from ..models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
+from . import audit
+from .facts import person_facts
+from .locks import lock
+from .scope import can_manage
+
+
+def offer(session, actor: Account, assignment_id: int, now: datetime) -> SwapOffer:
+    """Offer one's own confirmed shift; the offer expires at the withdrawal cut-off."""
+    assignment = lock(session, Assignment, assignment_id)
+    if assignment is None or assignment.person_id != actor.person_id:
+        raise NotFound("No such sign-up.")
+    if assignment.status != "confirmed":
+        raise DomainError("Only a confirmed shift can be offered.")
+    role = session.get(OccurrenceRole, assignment.occurrence_role_id)
+    occurrence = session.get(Occurrence, role.occurrence_id)
+    series = session.get(Series, occurrence.series_id)
+    expires = occurrence.start_at - timedelta(hours=series.withdraw_cutoff_hours)
+    if expires <= now:
+        raise DomainError("It is too close to the start to offer this shift; please call your "
+                          "coordinator.")
+    existing = session.scalar(select(SwapOffer).where(
+        SwapOffer.assignment_id == assignment.id, SwapOffer.status.in_(("open", "pending"))))
+    if existing is not None:
+        raise DomainError("This shift is already offered.")
+    swap = SwapOffer(assignment_id=assignment.id, offered_at=now, expires_at=expires,
+                     status="open")
+    session.add(swap)
+    session.flush()
+    audit.record(session, actor, "swap.offer", "swap", swap.id, now, assignment_id=assignment.id)
+    return swap
+
+
+def _open_offer(session, offer_id: int, now: datetime) -> SwapOffer:
+    swap = lock(session, SwapOffer, offer_id)
+    if swap is None:
+        raise NotFound("No such offer.")
+    if swap.status == "open" and swap.expires_at <= now:
+        swap.status = "expired"
+        session.flush()
+    return swap
+
+
+def take(session, actor: Account, offer_id: int, now: datetime) -> SwapOffer:
+    """Take an offered shift; with approval required it waits for a coordinator."""
+    swap = _open_offer(session, offer_id, now)
+    if swap.status != "open":
+        raise DomainError("This offer is no longer open.")
+    assignment = session.get(Assignment, swap.assignment_id)
+    if actor.person_id is None or actor.person_id == assignment.person_id:
+        raise Forbidden("You cannot take your own shift.")
+    role = session.get(OccurrenceRole, assignment.occurrence_role_id)
+    occurrence = session.get(Occurrence, role.occurrence_id)
+    series = session.get(Series, occurrence.series_id)
+    taker = lock(session, Person, actor.person_id)
+    live = session.scalar(select(Assignment).where(
+        Assignment.occurrence_role_id == role.id, Assignment.person_id == taker.id,
+        Assignment.status != "withdrawn"))
+    if live is not None:
+        raise DomainError("You are already on this shift.")
+    facts = person_facts(session, taker, occurrence.start_at, occurrence.end_at, series.timezone)
+    slot = SlotFacts(role.id, occurrence.start_at, occurrence.end_at, occurrence.status,
+                     role.required_team_id, None, series.timezone, is_staff_action=True)
+    problems = refusals(facts, slot, now)
+    if problems:
+        raise problems[0]
+    swap.taken_by_id = taker.id
+    if series.requires_swap_approval:
+        swap.status = "pending"
+        session.flush()
+        audit.record(session, actor, "swap.take", "swap", swap.id, now, pending=True)
+        return swap
+    _transfer(session, actor, swap, assignment, taker.id, now)
+    return swap
+
+
+def approve(session, actor: Account, offer_id: int, approve_it: bool, now: datetime) -> SwapOffer:
+    """A coordinator approves (or refuses) a swap that waits for approval."""
+    swap = _open_offer(session, offer_id, now)
+    if swap.status != "pending":
+        raise DomainError("This offer does not wait for approval.")
+    assignment = session.get(Assignment, swap.assignment_id)
+    person = session.get(Person, assignment.person_id)
+    if not can_manage(session, actor, person.community_id):
+        raise Forbidden("You do not coordinate this community.")
+    if not approve_it:
+        swap.status = "refused"
+        swap.approved_by_id = actor.id
+        session.flush()
+        audit.record(session, actor, "swap.refuse", "swap", swap.id, now)
+        return swap
+    if assignment.status != "confirmed":
+        swap.status = "withdrawn"
+        session.flush()
+        raise DomainError("The shift was withdrawn in the meantime.")
+    swap.approved_by_id = actor.id
+    _transfer(session, actor, swap, assignment, swap.taken_by_id, now)
+    return swap
+
+
+def _transfer(session, actor, swap: SwapOffer, assignment: Assignment, taker_id: int,
+              now: datetime) -> None:
+    """Hand the place over: the giver is withdrawn, the taker confirmed; filled unchanged."""
+    assignment.status = "withdrawn"
+    assignment.needs_notice = True
+    assignment.updated_at = now
+    session.flush()
+    session.add(Assignment(occurrence_role_id=assignment.occurrence_role_id, person_id=taker_id,
+                           status="confirmed", assigned_by_id=actor.id, needs_notice=True,
+                           created_at=now, updated_at=now))
+    swap.status = "done"
+    session.flush()
+    audit.record(session, actor, "swap.done", "swap", swap.id, now, giver=assignment.person_id,
+                 taker=taker_id)
+
+
+def withdraw_offer(session, actor: Account, offer_id: int, now: datetime) -> None:
+    """Take back one's own open offer."""
+    swap = _open_offer(session, offer_id, now)
+    assignment = session.get(Assignment, swap.assignment_id)
+    if assignment.person_id != actor.person_id or swap.status not in ("open", "pending"):
+        raise NotFound("No such offer.")
+    swap.status = "withdrawn"
+    session.flush()
+    audit.record(session, actor, "swap.withdraw", "swap", swap.id, now)
