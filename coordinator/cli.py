@@ -22,17 +22,22 @@ def _now() -> datetime:
 @with_appcontext
 def seed_demo_command(scale: int, if_empty: bool) -> None:
     """Load the demo township (9 communities, about 600 volunteers) N times."""
+    from .domain.errors import DomainError
     from .services import accounts, demo
 
     if if_empty and demo.has_data(db.session):
         click.echo("Data present; demo not loaded again.")
         return
     started = _time.perf_counter()
-    counts = demo.seed_demo(db.session, scale=scale, now=_now(),
-                            password_hash=accounts.hash_password(
-                                current_app.config["DEMO_PASSWORD"]),
-                            horizon_weeks=current_app.config["HORIZON_WEEKS"],
-                            timezone_name=current_app.config["TIMEZONE"])
+    try:
+        counts = demo.seed_demo(db.session, scale=scale, now=_now(),
+                                password_hash=accounts.hash_password(
+                                    current_app.config["DEMO_PASSWORD"]),
+                                horizon_weeks=current_app.config["HORIZON_WEEKS"],
+                                timezone_name=current_app.config["TIMEZONE"])
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
     db.session.commit()
     elapsed = _time.perf_counter() - started
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()) + f" seconds={elapsed:.1f}")

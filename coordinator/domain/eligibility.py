@@ -43,6 +43,7 @@ class PersonFacts:
     away_until: date | None
     team_ids: frozenset[int]
     busy: tuple[Busy, ...] = ()
+    lead_team_ids: frozenset[int] = frozenset()
     weekly: tuple[WeeklyWindow, ...] = ()
     ranges: tuple[tuple[date, date], ...] = ()
     max_per_week: int | None = None
@@ -59,6 +60,7 @@ class SlotFacts:
     signup_opens_days: int | None
     zone: str
     is_staff_action: bool = False  # a coordinator assigning: no opening window
+    is_lead: bool = False
 
 
 class Refusal(DomainError):
@@ -85,6 +87,9 @@ def refusals(person: PersonFacts, slot: SlotFacts, now: datetime) -> list[Refusa
         out.append(Refusal("This shift has already started.", "past"))
     if slot.required_team_id is not None and slot.required_team_id not in person.team_ids:
         out.append(Refusal("Only members of the required team can take this place.", "team"))
+    elif slot.is_lead and slot.required_team_id is not None and (
+            slot.required_team_id not in person.lead_team_ids):
+        out.append(Refusal("Only a team lead can take this place.", "lead"))
     if person.status == "inactive":
         out.append(Refusal("This member is marked inactive.", "inactive"))
     if (not slot.is_staff_action and slot.signup_opens_days is not None

@@ -88,6 +88,7 @@ class SeriesRole(db.Model):
     needed: Mapped[int]
     maximum: Mapped[int]
     required_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # A lead role is open only to the leads of its required team.
     is_lead: Mapped[bool] = mapped_column(default=False)
 
     series: Mapped[Series] = relationship(back_populates="roles")
@@ -167,6 +168,9 @@ class Assignment(db.Model):
               sqlite_where=text("status <> 'withdrawn'"),
               postgresql_where=text("status <> 'withdrawn'")),
         Index("ix_assignments_person", "person_id", "status"),
+        # A plain index for "the confirmed / waitlisted people of a slot": SQLite's planner
+        # cannot use the partial unique index above for ``status = …``.
+        Index("ix_assignments_role_status", "occurrence_role_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

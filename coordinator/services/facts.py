@@ -43,8 +43,10 @@ def shifts_in_week(session, person_id: int, moment: datetime, zone: str) -> int:
 def person_facts(session, person: Person, start: datetime, end: datetime, zone: str,
                  exclude_occurrence_id: int | None = None) -> PersonFacts:
     """Return what the rules need to know about ``person`` for a slot ``[start, end)``."""
-    teams = frozenset(session.scalars(select(TeamMember.team_id).where(
-        TeamMember.person_id == person.id)))
+    memberships = session.execute(select(TeamMember.team_id, TeamMember.is_lead).where(
+        TeamMember.person_id == person.id)).all()
+    teams = frozenset(t for t, _ in memberships)
+    leads = frozenset(t for t, is_lead in memberships if is_lead)
     windows = list(session.scalars(select(Unavailability).where(
         Unavailability.person_id == person.id)))
     weekly = tuple(WeeklyWindow(w.weekday, w.start_time, w.end_time) for w in windows
@@ -53,7 +55,7 @@ def person_facts(session, person: Person, start: datetime, end: datetime, zone: 
     count = (shifts_in_week(session, person.id, start, zone)
              if person.max_shifts_per_week is not None else 0)
     return PersonFacts(person_id=person.id, status=person.status, away_from=person.away_from,
-                       away_until=person.away_until, team_ids=teams,
+                       away_until=person.away_until, team_ids=teams, lead_team_ids=leads,
                        busy=tuple(busy_intervals(session, person.id, start, end,
                                                  exclude_occurrence_id)),
                        weekly=weekly, ranges=ranges, max_per_week=person.max_shifts_per_week,

@@ -65,8 +65,16 @@ def _insert(session, batch, roles_by_series) -> int:
     rows = [r for r in rows if (r["series_id"], r["recurrence_id"]) not in existing]
     if not rows:
         return 0
-    ids = session.scalars(insert(Occurrence).returning(Occurrence.id, sort_by_parameter_order=True),
-                          rows).all()
+    # Plain executemany (no RETURNING: ordered RETURNING makes SQLite insert row by
+    # row), then read the new ids back by their unique (series, recurrence) key.
+    session.execute(insert(Occurrence.__table__), rows)
+    keys = {(r["series_id"], r["recurrence_id"]) for r in rows}
+    id_of = {(sid, rid): oid for oid, sid, rid in session.execute(
+        select(Occurrence.id, Occurrence.series_id, Occurrence.recurrence_id).where(
+            Occurrence.series_id.in_(series_ids),
+            Occurrence.recurrence_id >= min(r["recurrence_id"] for r in rows)))
+        if (sid, rid) in keys}
+    ids = [id_of[(r["series_id"], r["recurrence_id"])] for r in rows]
     role_rows = []
     for occ_id, row in zip(ids, rows):
         for role in roles_by_series.get(row["series_id"], []):
@@ -76,7 +84,7 @@ def _insert(session, batch, roles_by_series) -> int:
                               "required_team_id": role.required_team_id,
                               "is_lead": role.is_lead})
     if role_rows:
-        session.execute(insert(OccurrenceRole), role_rows)
+        session.execute(insert(OccurrenceRole.__table__), role_rows)
     return len(rows)
 
 

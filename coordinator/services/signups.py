@@ -79,7 +79,7 @@ def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: 
     slot = SlotFacts(role_id=role.id, start_at=occurrence.start_at, end_at=occurrence.end_at,
                      status=occurrence.status, required_team_id=role.required_team_id,
                      signup_opens_days=series.signup_opens_days, zone=series.timezone,
-                     is_staff_action=is_staff)
+                     is_staff_action=is_staff, is_lead=role.is_lead)
     problems = refusals(facts, slot, now)
     hard = [p for p in problems if not (p.is_soft and override and is_staff)]
     if hard:

@@ -46,7 +46,8 @@ def suggest(session, actor: Account, role_id: int, now: datetime, limit: int = 1
     people = list(session.scalars(query.where(Person.id.not_in(taken)).limit(500)))
     hours = hours_served(session, [p.id for p in people], now - timedelta(days=30), now)
     slot = SlotFacts(role.id, occurrence.start_at, occurrence.end_at, occurrence.status,
-                     role.required_team_id, None, series.timezone, is_staff_action=True)
+                     role.required_team_id, None, series.timezone, is_staff_action=True,
+                     is_lead=role.is_lead)
     out = []
     for person in people:
         facts = person_facts(session, person, occurrence.start_at, occurrence.end_at,

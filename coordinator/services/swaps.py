@@ -69,7 +69,8 @@ def take(session, actor: Account, offer_id: int, now: datetime) -> SwapOffer:
         raise DomainError("You are already on this shift.")
     facts = person_facts(session, taker, occurrence.start_at, occurrence.end_at, series.timezone)
     slot = SlotFacts(role.id, occurrence.start_at, occurrence.end_at, occurrence.status,
-                     role.required_team_id, None, series.timezone, is_staff_action=True)
+                     role.required_team_id, None, series.timezone, is_staff_action=True,
+                     is_lead=role.is_lead)
     problems = refusals(facts, slot, now)
     if problems:
         raise problems[0]

@@ -89,8 +89,9 @@ def test_security_headers_and_cookie_flags(client, org):
     assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
 
 
-def test_cookies_are_secure_outside_development(tmp_path):
+def test_cookies_are_secure_outside_development(tmp_path, monkeypatch):
     from coordinator import create_app
+    monkeypatch.delenv("COORDINATOR_DEVELOPMENT", raising=False)
     app = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e304ecae9ce7
+Revision ID: 2aa140740911
 Revises: 
-Create Date: 2026-11-27 15:44:12.422255
+Create Date: 2026-11-27 15:58:04.190775
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e304ecae9ce7'
+revision = '2aa140740911'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -367,6 +367,7 @@ def upgrade():
     )
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.create_index('ix_assignments_person', ['person_id', 'status'], unique=False)
+        batch_op.create_index('ix_assignments_role_status', ['occurrence_role_id', 'status'], unique=False)
         batch_op.create_index('uq_assignments_live', ['occurrence_role_id', 'person_id'], unique=True, sqlite_where=sa.text("status <> 'withdrawn'"), postgresql_where=sa.text("status <> 'withdrawn'"))
 
     op.create_table('swap_offers',
@@ -397,6 +398,7 @@ def downgrade():
     op.drop_table('swap_offers')
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.drop_index('uq_assignments_live', sqlite_where=sa.text("status <> 'withdrawn'"), postgresql_where=sa.text("status <> 'withdrawn'"))
+        batch_op.drop_index('ix_assignments_role_status')
         batch_op.drop_index('ix_assignments_person')
 
     op.drop_table('assignments')
