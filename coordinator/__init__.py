@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .errors import init_app as init_errors
     from .web import init_app as init_web
     from .admin import init_app as init_admin
+    from .schedule import init_app as init_schedule
 
     i18n.init_app(app)
     labels.init_app(app)
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_errors(app)
     init_web(app)
     init_admin(app)
+    init_schedule(app)
     init_cli(app)
     return app
 

@@ -90,6 +90,11 @@ def move_occurrence(session, actor: Account, occurrence_id: int, *, start_date: 
     end = start + timedelta(minutes=duration_minutes)
     if start <= now:
         raise DomainError("The new start is in the past.", field="start_date")
+    if venue_id is not None:
+        from ..models import Venue
+        venue = session.get(Venue, venue_id)
+        if venue is None or venue.community_id not in (None, series.community_id):
+            raise DomainError("Choose a venue from the list.", field="venue_id")
     roles = list(session.scalars(select(OccurrenceRole).where(
         OccurrenceRole.occurrence_id == occurrence.id)))
     people = sum(r.maximum for r in roles) or None

@@ -1,0 +1,10 @@
+"""Coordinators plan: series and single events, occurrences, assignments."""
+from flask import Blueprint
+
+bp = Blueprint("schedule", __name__)
+
+
+def init_app(app) -> None:
+    """Register the blueprint."""
+    from . import views, occurrence_views  # noqa: F401
+    app.register_blueprint(bp)

@@ -1,0 +1,91 @@
+"""Forms for planning work."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, Form, FormField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, TimeField)
+from wtforms.fields import FieldList
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..web_util import options
+
+KIND_CHOICES = [("patrol", _l("Patrol")), ("care", _l("Care visit")),
+                ("rehearsal", _l("Rehearsal")), ("talk", _l("Youth talk")),
+                ("meeting", _l("Meeting / study day"))]
+WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
+            (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RoleForm(Form):
+    """One role row; a row without a name is ignored."""
+
+    name = StringField(_l("Role"), validators=[Optional(), Length(max=100)])
+    needed = IntegerField(_l("People needed"), validators=[Optional(),
+                                                           NumberRange(min=1, max=1000)])
+    maximum = IntegerField(_l("At most"), validators=[Optional(), NumberRange(min=1, max=1000)])
+    required_team_id = SelectField(_l("Only members of"), coerce=int)
+    is_lead = BooleanField(_l("Team lead role"))
+
+
+class SeriesForm(FlaskForm):
+    kind = SelectField(_l("Kind of work"), choices=options(KIND_CHOICES))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    community_id = SelectField(_l("Community"), coerce=int)
+    participation = SelectField(_l("Who takes part"), choices=options([
+        ("slots", _l("People sign up for counted places")),
+        ("team", _l("The whole team is invited and answers yes or no"))]))
+    team_id = SelectField(_l("Team"), coerce=int)
+    venue_id = SelectField(_l("Venue"), coerce=int)
+    start_date = DateField(_l("First date"), validators=[DataRequired()])
+    start_time = TimeField(_l("Start time"), validators=[DataRequired()])
+    duration_minutes = IntegerField(_l("Duration (minutes)"),
+                                    validators=[DataRequired(), NumberRange(min=1, max=1440)])
+    frequency = SelectField(_l("Repeats"), choices=options([
+        ("once", _l("Once (a single event)")), ("daily", _l("Every day")),
+        ("weekly", _l("Every week on the days below")),
+        ("monthly", _l("Every month on the day below"))]))
+    weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int, choices=options(WEEKDAYS))
+    month_day = IntegerField(_l("Day of the month"),
+                             validators=[Optional(), NumberRange(min=1, max=31)])
+    interval = IntegerField(_l("Every how many days, weeks or months"), default=1,
+                            validators=[Optional(), NumberRange(min=1, max=52)])
+    rrule = StringField(_l("Advanced: repeat rule (RRULE)"),
+                        validators=[Optional(), Length(max=500)])
+    until = DateField(_l("Last date"), validators=[Optional()])
+    signup_opens_days = IntegerField(_l("Sign-up opens this many days ahead"),
+                                     validators=[Optional(), NumberRange(min=1, max=365)])
+    withdraw_cutoff_hours = IntegerField(_l("Volunteers may withdraw until this many hours "
+                                            "before"), default=12,
+                                         validators=[Optional(), NumberRange(min=0, max=336)])
+    requires_swap_approval = BooleanField(_l("Swaps need a coordinator's approval"))
+    is_public = BooleanField(_l("Show in the public calendar (no names)"))
+    description = TextAreaField(_l("Notes for the volunteers"),
+                                validators=[Optional(), Length(max=2000)])
+    roles = FieldList(FormField(RoleForm), min_entries=3, max_entries=6)
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
+
+
+class MoveForm(FlaskForm):
+    start_date = DateField(_l("Date"), validators=[DataRequired()])
+    start_time = TimeField(_l("Start time"), validators=[DataRequired()])
+    duration_minutes = IntegerField(_l("Duration (minutes)"),
+                                    validators=[DataRequired(), NumberRange(min=1, max=1440)])
+    venue_id = SelectField(_l("Venue"), coerce=int)
+
+
+class AssignForm(FlaskForm):
+    person_id = IntegerField(_l("Member number"),
+                             validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    override = BooleanField(_l("Assign anyway (I have checked with the member)"))
+
+
+class EndForm(FlaskForm):
+    last_day = DateField(_l("Last day"), validators=[DataRequired()])

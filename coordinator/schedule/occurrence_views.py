@@ -1,0 +1,246 @@
+"""One occurrence: its slots and people, assign from suggestions, cancel, move, change
+counts, and change "this and all following"."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import roles_required
+from ..database import begin_write
+from ..domain.errors import DomainError, Forbidden, NotFound
+from ..domain.recurrence import get_zone
+from ..extensions import db
+from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, Venue
+from ..services import changes, signups
+from ..services.occurrences import horizon_end
+from ..services.scope import managed_community_ids
+from ..services.suggestions import suggest
+from ..web_util import now, options
+from . import bp
+from .forms import AssignForm, CancelForm, MoveForm, SeriesForm
+from .views import STAFF, fill_choices, series_input
+
+
+
+
+def _load(occurrence_id: int) -> tuple[Occurrence, Series]:
+    occurrence = db.session.get(Occurrence, occurrence_id)
+    if occurrence is None:
+        abort(404)
+    series = db.session.get(Series, occurrence.series_id)
+    ids = managed_community_ids(db.session, current_user)
+    if current_user.role != "leader" and ids is not None and series.community_id not in ids:
+        abort(404)
+    return occurrence, series
+
+
+def _page(occurrence, series, status=200, **forms):
+    roles = db.session.scalars(select(OccurrenceRole).where(
+        OccurrenceRole.occurrence_id == occurrence.id).order_by(OccurrenceRole.id)).all()
+    people = db.session.execute(
+        select(Assignment, Person).join(Person, Assignment.person_id == Person.id)
+        .join(OccurrenceRole, Assignment.occurrence_role_id == OccurrenceRole.id)
+        .where(OccurrenceRole.occurrence_id == occurrence.id,
+               Assignment.status != "withdrawn")
+        .order_by(Assignment.status, Assignment.waitlist_position, Person.full_name)).all()
+    by_role = {r.id: [] for r in roles}
+    for assignment, person in people:
+        by_role[assignment.occurrence_role_id].append((assignment, person))
+    can_edit = current_user.role in STAFF
+    at = now()
+    suggestions = {r.id: suggest(db.session, current_user, r.id, at, limit=5)
+                   for r in roles if can_edit and occurrence.status == "scheduled"
+                   and occurrence.start_at > at}
+    local = occurrence.start_at.astimezone(get_zone(series.timezone))
+    move = forms.get("move") or MoveForm(
+        start_date=local.date(), start_time=local.time(),
+        duration_minutes=int((occurrence.end_at - occurrence.start_at).total_seconds() // 60),
+        venue_id=occurrence.venue_id or 0)
+    venues = db.session.scalars(select(Venue).where(
+        (Venue.community_id == series.community_id) | Venue.community_id.is_(None))
+        .order_by(Venue.name)).all()
+    move.venue_id.choices = options([(0, _("— none —"))] + [(v.id, v.name) for v in venues])
+    venue = db.session.get(Venue, occurrence.venue_id) if occurrence.venue_id else None
+    return render_template(
+        "schedule/occurrence.html", occurrence=occurrence, series=series, roles=roles,
+        by_role=by_role, suggestions=suggestions, can_edit=can_edit, venue=venue,
+        assign=forms.get("assign") or AssignForm(), cancel=forms.get("cancel") or CancelForm(),
+        move=move, is_past=occurrence.start_at <= at), status
+
+
+@bp.route("/occurrences/<id:occurrence_id>")
+@roles_required("coordinator", "leader", "admin")
+def occurrence_detail(occurrence_id: int):
+    occurrence, series = _load(occurrence_id)
+    return _page(occurrence, series)
+
+
+def _write(action):
+    """Run ``action`` in a write transaction; returns (ok, error)."""
+    begin_write(db.session)
+    try:
+        result = action()
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        return None, exc
+    db.session.commit()
+    return result, None
+
+
+@bp.route("/slots/<id:role_id>/assign", methods=["POST"])
+@roles_required(*STAFF)
+def slot_assign(role_id: int):
+    role = db.session.get(OccurrenceRole, role_id)
+    if role is None:
+        abort(404)
+    occurrence, series = _load(role.occurrence_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        return _page(occurrence, series, 400, assign=form)
+    result, error = _write(lambda: signups.sign_up(
+        db.session, current_user, role_id, now(), person_id=form.person_id.data,
+        zone=current_app.config["TIMEZONE"], override=form.override.data))
+    if error is not None:
+        message = _(error.message, **error.params)
+        if getattr(error, "is_soft", False):
+            message += " " + _("Tick “Assign anyway” to override.")
+        form.person_id.errors = [message]
+        return _page(occurrence, series, 400, assign=form)
+    if result.status == "confirmed":
+        flash(_("Assigned."), "info")
+    else:
+        flash(_("The places are full; put on the waitlist as number %(n)s.", n=result.position),
+              "info")
+    return redirect(url_for("schedule.occurrence_detail", occurrence_id=occurrence.id))
+
+
+@bp.route("/assignments/<id:assignment_id>/unassign", methods=["POST"])
+@roles_required(*STAFF)
+def assignment_unassign(assignment_id: int):
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    role = db.session.get(OccurrenceRole, assignment.occurrence_role_id)
+    _load(role.occurrence_id)
+    promoted, error = _write(lambda: signups.withdraw(db.session, current_user, assignment_id,
+                                                      now()))
+    if error is not None:
+        flash(_(error.message, **error.params), "error")
+    else:
+        flash(_("Removed.") + (" " + _("%(n)s moved up from the waitlist.", n=len(promoted))
+                               if promoted else ""), "info")
+    return redirect(url_for("schedule.occurrence_detail", occurrence_id=role.occurrence_id))
+
+
+@bp.route("/occurrences/<id:occurrence_id>/cancel", methods=["POST"])
+@roles_required(*STAFF)
+def occurrence_cancel(occurrence_id: int):
+    occurrence, series = _load(occurrence_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _page(occurrence, series, 400, cancel=form)
+    freed, error = _write(lambda: changes.cancel_occurrence(
+        db.session, current_user, occurrence_id, form.reason.data, now()))
+    if error is not None:
+        form.reason.errors = [_(error.message, **error.params)]
+        return _page(occurrence, series, 400, cancel=form)
+    flash(_("Cancelled. %(n)s people will be told.", n=freed), "info")
+    return redirect(url_for("schedule.occurrence_detail", occurrence_id=occurrence_id))
+
+
+@bp.route("/occurrences/<id:occurrence_id>/move", methods=["POST"])
+@roles_required(*STAFF)
+def occurrence_move(occurrence_id: int):
+    occurrence, series = _load(occurrence_id)
+    form = MoveForm()
+    venues = db.session.scalars(select(Venue.id)).all()
+    form.venue_id.choices = options([(0, "")] + [(v, "") for v in venues])
+    if not form.validate_on_submit():
+        return _page(occurrence, series, 400, move=form)
+    _result, error = _write(lambda: changes.move_occurrence(
+        db.session, current_user, occurrence_id, start_date=form.start_date.data,
+        start_time=form.start_time.data, duration_minutes=form.duration_minutes.data,
+        venue_id=form.venue_id.data or None, now=now()))
+    if error is not None:
+        target = getattr(form, error.field or "", None) or form.start_date
+        target.errors = list(target.errors) + [_(error.message, **error.params)]
+        return _page(occurrence, series, 400, move=form)
+    flash(_("Moved. The people assigned will be told."), "info")
+    return redirect(url_for("schedule.occurrence_detail", occurrence_id=occurrence_id))
+
+
+@bp.route("/occurrences/<id:occurrence_id>/counts", methods=["POST"])
+@roles_required(*STAFF)
+def occurrence_counts(occurrence_id: int):
+    occurrence, series = _load(occurrence_id)
+    counts = {}
+    for role in db.session.scalars(select(OccurrenceRole).where(
+            OccurrenceRole.occurrence_id == occurrence.id)):
+        needed = request.form.get(f"needed-{role.id}", type=int)
+        maximum = request.form.get(f"maximum-{role.id}", type=int)
+        if needed is None or maximum is None:
+            flash(_("Enter whole numbers for every role."), "error")
+            return _page(occurrence, series, 400)
+        counts[role.id] = (needed, maximum)
+    promoted, error = _write(lambda: changes.change_counts(db.session, current_user,
+                                                           occurrence_id, counts, now()))
+    if error is not None:
+        flash(_(error.message, **error.params), "error")
+        return _page(occurrence, series, 400)
+    flash(_("Saved.") + (" " + _("%(n)s moved up from the waitlist.", n=len(promoted))
+                         if promoted else ""), "info")
+    return redirect(url_for("schedule.occurrence_detail", occurrence_id=occurrence_id))
+
+
+@bp.route("/occurrences/<id:occurrence_id>/following", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def occurrence_following(occurrence_id: int):
+    """Change this and all following occurrences: the series is split here."""
+    occurrence, series = _load(occurrence_id)
+    form = SeriesForm()
+    fill_choices(form)
+    if request.method == "GET":
+        _prefill(form, occurrence, series)
+    if form.validate_on_submit():
+        at = now()
+        new, error = _write(lambda: changes.split_series(
+            db.session, current_user, occurrence_id, series_input(form), at,
+            horizon_end=horizon_end(at, current_app.config["HORIZON_WEEKS"])))
+        if error is None:
+            flash(_("Saved from this date on. The people assigned will be told."), "info")
+            return redirect(url_for("schedule.series_detail", series_id=new.id))
+        from ..web_util import apply_error
+        apply_error(form, error)
+    return render_template("schedule/series_form.html", form=form, following=occurrence), (
+        400 if form.errors or form.form_errors else 200)
+
+
+def _prefill(form: SeriesForm, occurrence: Occurrence, series: Series) -> None:
+    local = occurrence.recurrence_id.astimezone(get_zone(series.timezone))
+    form.kind.data, form.title.data = series.kind, series.title
+    form.community_id.data = series.community_id or 0
+    form.participation.data = series.participation
+    form.team_id.data, form.venue_id.data = series.team_id or 0, series.venue_id or 0
+    form.start_date.data, form.start_time.data = local.date(), series.start_time
+    form.duration_minutes.data = series.duration_minutes
+    form.frequency.data = "once" if not series.rrule else "daily"
+    form.rrule.data = series.rrule or ""
+    form.until.data = series.until
+    form.signup_opens_days.data = series.signup_opens_days
+    form.withdraw_cutoff_hours.data = series.withdraw_cutoff_hours
+    form.requires_swap_approval.data = series.requires_swap_approval
+    form.is_public.data = series.is_public
+    form.description.data = series.description
+    for entry, role in zip(form.roles, series.roles):
+        entry.form.name.data, entry.form.needed.data = role.name, role.needed
+        entry.form.maximum.data = role.maximum
+        entry.form.required_team_id.data = role.required_team_id or 0
+        entry.form.is_lead.data = role.is_lead

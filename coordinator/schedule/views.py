@@ -1,0 +1,169 @@
+"""Series pages: list, create (series or single event), detail, end."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..auth.access import roles_required
+from ..database import begin_write
+from ..domain.errors import DomainError, Forbidden, NotFound
+from ..domain.recurrence import build_rule
+from ..extensions import db
+from ..models import Community, Occurrence, Series, Team, Venue
+from ..services import changes
+from ..services.occurrences import horizon_end
+from ..services.scope import managed_community_ids
+from ..services.series import RoleInput, SeriesInput, create_series
+from ..web_util import apply_error, now, options, page_arg
+from . import bp
+from .forms import EndForm, SeriesForm
+
+STAFF = ("coordinator", "admin")
+
+
+def _scoped(stmt, model=Series):
+    ids = managed_community_ids(db.session, current_user)
+    return stmt if ids is None else stmt.where(model.community_id.in_(ids))
+
+
+def fill_choices(form: SeriesForm) -> None:
+    """Offer only the communities, teams and venues the coordinator may use."""
+    ids = managed_community_ids(db.session, current_user)
+    stmt = select(Community).order_by(Community.code)
+    if ids is not None:
+        stmt = stmt.where(Community.id.in_(ids))
+    communities = db.session.scalars(stmt).all()
+    form.community_id.choices = options((c.id, c.name) for c in communities)
+    if ids is None:
+        form.community_id.choices.insert(0, options([(0, _("Township-wide"))])[0])
+    allowed = [c.id for c in communities]
+    teams = db.session.scalars(select(Team).where(
+        Team.community_id.in_(allowed) | Team.community_id.is_(None))
+        .order_by(Team.community_id, Team.name)).all()
+    venues = db.session.scalars(select(Venue).where(
+        Venue.community_id.in_(allowed) | Venue.community_id.is_(None))
+        .order_by(Venue.community_id, Venue.name)).all()
+    none = [(0, _("— none —"))]
+    form.team_id.choices = options(none + [(t.id, t.name) for t in teams])
+    form.venue_id.choices = options(none + [(v.id, v.name) for v in venues])
+    for entry in form.roles:
+        entry.form.required_team_id.choices = options(
+            [(0, _("anyone"))] + [(t.id, t.name) for t in teams])
+
+
+def series_input(form: SeriesForm) -> SeriesInput:
+    """Turn the form into the service's input; raises DomainError for a bad rule choice."""
+    rule = (form.rrule.data or "").strip() or build_rule(
+        form.frequency.data, form.weekdays.data, form.month_day.data, form.interval.data or 1)
+    roles = tuple(RoleInput(r.form.name.data.strip(), r.form.needed.data or 0,
+                            r.form.maximum.data or r.form.needed.data or 0,
+                            r.form.required_team_id.data or None, r.form.is_lead.data)
+                  for r in form.roles if (r.form.name.data or "").strip())
+    return SeriesInput(
+        kind=form.kind.data, title=form.title.data or "",
+        community_id=form.community_id.data or None, start_date=form.start_date.data,
+        start_time=form.start_time.data, duration_minutes=form.duration_minutes.data,
+        rrule=rule, until=form.until.data, participation=form.participation.data,
+        team_id=form.team_id.data or None, venue_id=form.venue_id.data or None,
+        description=form.description.data, signup_opens_days=form.signup_opens_days.data,
+        withdraw_cutoff_hours=12 if form.withdraw_cutoff_hours.data is None
+        else form.withdraw_cutoff_hours.data,
+        requires_swap_approval=form.requires_swap_approval.data,
+        is_public=form.is_public.data, roles=roles)
+
+
+@bp.route("/series")
+@roles_required("coordinator", "leader", "admin")
+def series_list():
+    page = page_arg()
+    query = _scoped(select(Series)) if current_user.role != "leader" else select(Series)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.options(selectinload(Series.community),
+                                            selectinload(Series.venue))
+                              .order_by(Series.community_id, Series.kind, Series.title)
+                              .limit(50).offset((page - 1) * 50)).all()
+    return render_template("schedule/series_list.html", series=rows, page=page,
+                           pages=max(1, -(-total // 50)),
+                           can_add=current_user.role in STAFF)
+
+
+@bp.route("/series/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def series_new():
+    form = SeriesForm()
+    fill_choices(form)
+    if form.validate_on_submit():
+        begin_write(db.session)
+        at = now()
+        try:
+            series = create_series(
+                db.session, current_user, series_input(form), at,
+                zone=current_app.config["TIMEZONE"],
+                horizon_end=horizon_end(at, current_app.config["HORIZON_WEEKS"]))
+        except Forbidden:
+            db.session.rollback()
+            abort(403)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved. The dates are planned; people can now be assigned."), "info")
+            return redirect(url_for("schedule.series_detail", series_id=series.id))
+    return render_template("schedule/series_form.html", form=form), (
+        400 if form.errors or form.form_errors else 200)
+
+
+def _load_series(series_id: int) -> Series:
+    series = db.session.get(Series, series_id)
+    if series is None:
+        abort(404)
+    ids = managed_community_ids(db.session, current_user)
+    if current_user.role != "leader" and ids is not None and series.community_id not in ids:
+        abort(404)
+    return series
+
+
+@bp.route("/series/<id:series_id>")
+@roles_required("coordinator", "leader", "admin")
+def series_detail(series_id: int):
+    series = _load_series(series_id)
+    at = now()
+    upcoming = db.session.scalars(
+        select(Occurrence).where(Occurrence.series_id == series.id,
+                                 Occurrence.end_at > at - timedelta(days=1))
+        .options(selectinload(Occurrence.roles), selectinload(Occurrence.venue))
+        .order_by(Occurrence.start_at).limit(60)).all()
+    end_form = EndForm()
+    return render_template("schedule/series_detail.html", series=series, upcoming=upcoming,
+                           end_form=end_form, can_edit=current_user.role in STAFF)
+
+
+@bp.route("/series/<id:series_id>/end", methods=["POST"])
+@roles_required(*STAFF)
+def series_end(series_id: int):
+    series = _load_series(series_id)
+    form = EndForm()
+    if form.validate_on_submit():
+        begin_write(db.session)
+        try:
+            count = changes.end_series(db.session, current_user, series.id, form.last_day.data,
+                                       now())
+        except (Forbidden, NotFound):
+            db.session.rollback()
+            abort(403)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(_(exc.message, **exc.params), "error")
+        else:
+            db.session.commit()
+            flash(_("The series ends; %(n)s later dates were cancelled.", n=count), "info")
+    else:
+        flash(_("Enter the last day."), "error")
+    return redirect(url_for("schedule.series_detail", series_id=series_id))
+
