@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import types
-from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -98,7 +97,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
 
 
 class Snapshot(types.SimpleNamespace):

@@ -9,7 +9,9 @@ from coordinator.models import (Account, Community, CoordinatorScope, Occurrence
                                 Person, Team, TeamMember, Venue)
 from coordinator.services.series import RoleInput, SeriesInput, create_series
 
-NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)  # Friday 12:00 in Shanghai
+# Noon in Shanghai today: service calls take this as "now", pages use the real clock, so
+# it must stay close to the real date (the suite runs on any day).
+NOW = datetime.now(timezone.utc).replace(hour=4, minute=0, second=0, microsecond=0)
 ZONE = "Asia/Shanghai"
 
 

@@ -253,3 +253,31 @@ def test_other_coordinator_and_volunteer_cannot_touch(app, client, world, make):
     login(client, phone)
     assert client.get(f"/occurrences/{occ}").status_code == 403
     assert client.get("/series/new").status_code == 403
+
+
+def test_coordinator_approves_a_pending_swap(app, client, world):
+    from coordinator.database import begin_write
+    from coordinator.services import signups, swaps
+    from tests.integration.scheduling import NOW, ZONE, patrol, roles_of
+    with app.app_context():
+        series_id = patrol(world, needed=1, maximum=1, start_day=3)
+        db.session.get(Series, series_id).requires_swap_approval = True
+        db.session.commit()
+        role = roles_of(series_id)[0]
+        giver = db.session.get(Account, world["accounts"][0])
+        taker = db.session.get(Account, world["accounts"][1])
+        begin_write(db.session)
+        result = signups.sign_up(db.session, giver, role, NOW, zone=ZONE)
+        offer = swaps.offer(db.session, giver, result.assignment_id, NOW)
+        swaps.take(db.session, taker, offer.id, NOW)
+        db.session.commit()
+        offer_id = offer.id
+    login(client, "coord")
+    page = client.get("/swaps/pending").get_data(as_text=True)
+    assert "队员0" in page and "队员1" in page
+    assert post(client, f"/swaps/{offer_id}/decide", {"approve": "1"},
+                token_from="/swaps/pending").status_code == 302
+    with app.app_context():
+        live = db.session.scalar(db.select(Assignment).where(
+            Assignment.occurrence_role_id == role, Assignment.status == "confirmed"))
+        assert live.person_id == world["people"][1]
