@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CATALOG := coordinator/translations
 export FLASK_APP := app.py
 
-.PHONY: run test install translations extract-messages migrate seed bench scheduler clean
+.PHONY: run test lint install translations extract-messages migrate seed bench scheduler clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -37,8 +37,11 @@ run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo logins: admin, leader, coordinator, volunteer; password: demo)"
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: translations
+test: translations lint
 	bash tests/run.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check coordinator tests bench app.py
 
 bench: translations
 	$(BIN)/python -m bench

@@ -9,7 +9,7 @@ from flask import Flask
 
 from . import database  # noqa: F401  (registers the SQLite connection listeners)
 from .config import Config
-from .extensions import babel, csrf, db, login, migrate
+from .extensions import csrf, db, login, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,12 +41,12 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     from . import i18n, labels, security
+    from .admin import init_app as init_admin
     from .auth import init_app as init_auth
     from .cli import init_app as init_cli
     from .errors import init_app as init_errors
-    from .web import init_app as init_web
-    from .admin import init_app as init_admin
     from .schedule import init_app as init_schedule
+    from .web import init_app as init_web
 
     i18n.init_app(app)
     labels.init_app(app)

@@ -41,8 +41,8 @@ def seed_demo_command(scale: int, if_empty: bool) -> None:
     db.session.commit()
     elapsed = _time.perf_counter() - started
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()) + f" seconds={elapsed:.1f}")
-    click.echo("Demo logins (password: %s): admin, leader, coordinator, volunteer"
-               % current_app.config["DEMO_PASSWORD"])
+    click.echo(f"Demo logins (password: {current_app.config['DEMO_PASSWORD']}): "
+               "admin, leader, coordinator, volunteer")
 
 
 @click.command("extend-horizon")

@@ -29,4 +29,4 @@ class Config:
     MAIL_PORT = 25
     MAIL_FROM = "noreply@localhost"
     # Shown on the login page while demo data is loaded.
-    DEMO_PASSWORD = "demo"
+    DEMO_PASSWORD = "demo"  # noqa: S105 — the published demo password, demo data only

@@ -3,14 +3,23 @@ from .audit import AuditEntry
 from .care import CareRecipient, CareVisitDetail
 from .notify import Delivery, FeedToken
 from .people import Account, Community, CoordinatorScope, Person
+from .schedule import (
+                       Assignment,
+                       Occurrence,
+                       OccurrenceRole,
+                       Response,
+                       Series,
+                       SeriesRole,
+                       SwapOffer,
+                       Unavailability,
+)
 from .settings import AppSetting
-from .schedule import (Assignment, Occurrence, OccurrenceRole, Response, Series, SeriesRole,
-                       SwapOffer, Unavailability)
 from .teams import Team, TeamMember
 from .venues import Venue
 
 __all__ = [
-    "Account", "AppSetting", "Assignment", "AuditEntry", "CareRecipient", "CareVisitDetail", "Community",
+    "Account", "AppSetting", "Assignment", "AuditEntry", "CareRecipient", "CareVisitDetail",
+    "Community",
     "CoordinatorScope", "Delivery", "FeedToken", "Occurrence", "OccurrenceRole", "Person",
     "Response", "Series", "SeriesRole", "SwapOffer", "Team", "TeamMember", "Unavailability",
     "Venue",

@@ -18,9 +18,23 @@ from sqlalchemy import func, insert, select, update
 
 from ..domain.errors import DomainError
 from ..domain.recurrence import WEEKDAY_CODES, get_zone
-from ..models import (Account, AppSetting, Assignment, CareRecipient, CareVisitDetail,
-                      Community, CoordinatorScope, Occurrence, OccurrenceRole, Person, Series,
-                      SeriesRole, Team, TeamMember, Venue)
+from ..models import (
+    Account,
+    AppSetting,
+    Assignment,
+    CareRecipient,
+    CareVisitDetail,
+    Community,
+    CoordinatorScope,
+    Occurrence,
+    OccurrenceRole,
+    Person,
+    Series,
+    SeriesRole,
+    Team,
+    TeamMember,
+    Venue,
+)
 from . import demo_data as D
 from .occurrences import materialize
 
@@ -227,7 +241,7 @@ def _build_copy(session, ctx: _Context, copy: int) -> dict[str, int]:
                 {"community": c, "full_name": _name(rng), "ward": None,
                  "address": _home_address(rng, cname),
                  "health_notes": rng.choice(D.ALONE_NOTES)})
-        for n in range(2):  # single visits to members in hospital
+        for _ in range(2):  # single visits to members in hospital
             add(dict(kind="care", participation="slots", title="探望慰问",
                      description="医院探望。", community_id=community_ids[c],
                      team_id=care_team[c], venue_id=venue["hospital"],
@@ -431,7 +445,7 @@ def _plan_teams(rng: random.Random, people: _People, n_comm: int) -> _TeamPlan:
     rng.shuffle(active_all)
     pos = 0
     compatible = _compatible_troupes()
-    for t, troupe in enumerate(D.TROUPES):
+    for troupe in D.TROUPES:
         size = troupe[7]
         chosen = active_all[pos:pos + size]
         pos += size

@@ -13,8 +13,12 @@ from ..models import Account, Community, Person
 from ..models.people import PERSON_STATUSES
 from . import audit
 from .accounts import normalise_phone
-from .scope import (managed_community_ids, require_manage, sees_private_details,
-                    visible_community_ids)
+from .scope import (
+    managed_community_ids,
+    require_manage,
+    sees_private_details,
+    visible_community_ids,
+)
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PAGE_SIZE = 50
@@ -68,8 +72,10 @@ def list_people(session, actor: Account, community_id: int | None, query: str | 
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    people = list(session.scalars(stmt.options(selectinload(Person.community)).order_by(Person.community_id, Person.full_name, Person.id)
-                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    people = list(session.scalars(
+        stmt.options(selectinload(Person.community))
+        .order_by(Person.community_id, Person.full_name, Person.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     managed = managed_community_ids(session, actor)
     private = {p.id for p in people if managed is None or p.community_id in managed}
     return RosterPage(people, total, page, pages, private)

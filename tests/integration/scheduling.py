@@ -5,8 +5,17 @@ from datetime import datetime, time, timedelta, timezone
 
 from coordinator.database import begin_write
 from coordinator.extensions import db
-from coordinator.models import (Account, Community, CoordinatorScope, Occurrence, OccurrenceRole,
-                                Person, Team, TeamMember, Venue)
+from coordinator.models import (
+    Account,
+    Community,
+    CoordinatorScope,
+    Occurrence,
+    OccurrenceRole,
+    Person,
+    Team,
+    TeamMember,
+    Venue,
+)
 from coordinator.services.series import RoleInput, SeriesInput, create_series
 
 # Noon in Shanghai today: service calls take this as "now", pages use the real clock, so

@@ -7,8 +7,19 @@ from sqlalchemy import func, select
 
 from coordinator.domain.intervals import overlaps
 from coordinator.extensions import db
-from coordinator.models import (Account, Assignment, CareRecipient, Community, Occurrence,
-                                OccurrenceRole, Person, Series, Team, TeamMember, Venue)
+from coordinator.models import (
+    Account,
+    Assignment,
+    CareRecipient,
+    Community,
+    Occurrence,
+    OccurrenceRole,
+    Person,
+    Series,
+    Team,
+    TeamMember,
+    Venue,
+)
 from tests.conftest import login
 
 
@@ -23,7 +34,8 @@ def test_seed_demo_builds_the_township(app, client):
     with app.app_context():
         assert _count(Community) == 9
         assert 590 <= _count(Person) <= 620
-        kinds = dict(db.session.execute(select(Series.kind, func.count()).group_by(Series.kind)).all())
+        kinds = dict(db.session.execute(
+            select(Series.kind, func.count()).group_by(Series.kind)).all())
         assert set(kinds) == {"patrol", "care", "rehearsal", "talk", "meeting"}
         assert kinds["patrol"] == 9
         patrol_occurrences = db.session.scalar(

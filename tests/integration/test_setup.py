@@ -120,6 +120,7 @@ def test_utc_column_refuses_naive_and_returns_aware(app):
 
 def _check_utc_column():
     from datetime import datetime, timezone
+
     from coordinator.models import AuditEntry
     with pytest.raises(Exception, match="naive"):
         db.session.add(AuditEntry(at=datetime(2026, 1, 1), action="x", entity="y"))
