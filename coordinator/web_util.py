@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from flask import current_app, flash
-from werkzeug.routing import IntegerConverter
 from flask_babel import gettext
+from werkzeug.routing import IntegerConverter
 
 from .domain.errors import DomainError
 

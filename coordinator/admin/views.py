@@ -12,7 +12,7 @@ from ..domain.errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Account, AuditEntry, Community, Person
 from ..services import accounts
-from ..web_util import apply_error, now, page_arg, options
+from ..web_util import apply_error, now, options, page_arg
 from . import bp
 from .forms import AccountForm
 

@@ -1,8 +1,7 @@
 """Thin auth views: form → service → commit."""
 from __future__ import annotations
 
-from flask import (current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -10,11 +9,11 @@ from ..database import begin_write
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import AppSetting
+from ..models.people import TEXT_SIZES
 from ..services import accounts
 from ..web_util import apply_error, now, safe_next
 from . import bp
 from .access import public
-from ..models.people import TEXT_SIZES
 from .forms import LoginForm, PasswordForm
 
 

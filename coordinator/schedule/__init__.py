@@ -6,5 +6,5 @@ bp = Blueprint("schedule", __name__)
 
 def init_app(app) -> None:
     """Register the blueprint."""
-    from . import views, occurrence_views, swap_views  # noqa: F401
+    from . import occurrence_views, swap_views, views  # noqa: F401
     app.register_blueprint(bp)

@@ -23,8 +23,6 @@ from .forms import AssignForm, CancelForm, MoveForm, SeriesForm
 from .views import STAFF, fill_choices, series_input
 
 
-
-
 def _load(occurrence_id: int) -> tuple[Occurrence, Series]:
     occurrence = db.session.get(Occurrence, occurrence_id)
     if occurrence is None:

@@ -6,8 +6,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select
 
 from ..domain.eligibility import Busy, PersonFacts, WeeklyWindow, week_bounds
-from ..models import (Assignment, Occurrence, OccurrenceRole, Person, Series, TeamMember,
-                      Unavailability)
+from ..models import (
+    Assignment,
+    Occurrence,
+    OccurrenceRole,
+    Person,
+    Series,
+    TeamMember,
+    Unavailability,
+)
 
 LIVE = ("confirmed", "waitlisted")
 

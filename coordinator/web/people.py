@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Community
 from ..services import people
 from ..services.scope import managed_community_ids, visible_community_ids
-from ..web_util import apply_error, now, page_arg, options
+from ..web_util import apply_error, now, options, page_arg
 from . import bp
 from .forms import PersonForm
 
