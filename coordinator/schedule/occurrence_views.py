@@ -103,9 +103,21 @@ def slot_assign(role_id: int):
     form = AssignForm()
     if not form.validate_on_submit():
         return _page(occurrence, series, 400, assign=form)
-    result, error = _write(lambda: signups.sign_up(
-        db.session, current_user, role_id, now(), person_id=form.person_id.data,
-        zone=current_app.config["TIMEZONE"], override=form.override.data))
+    begin_write(db.session)
+    try:
+        result = signups.sign_up(db.session, current_user, role_id, now(),
+                                 person_id=form.person_id.data,
+                                 zone=current_app.config["TIMEZONE"], override=form.override.data)
+    except Forbidden as exc:  # a member outside this coordinator's communities
+        db.session.rollback()
+        form.person_id.errors = [_(exc.message, **exc.params)]
+        return _page(occurrence, series, 403, assign=form)
+    except DomainError as exc:
+        db.session.rollback()
+        result, error = None, exc
+    else:
+        db.session.commit()
+        error = None
     if error is not None:
         message = _(error.message, **error.params)
         if getattr(error, "is_soft", False):

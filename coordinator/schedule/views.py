@@ -140,8 +140,10 @@ def series_detail(series_id: int):
         .options(selectinload(Occurrence.roles), selectinload(Occurrence.venue))
         .order_by(Occurrence.start_at).limit(60)).all()
     end_form = EndForm()
+    next_one = next((o for o in upcoming if o.status == "scheduled" and o.start_at > at), None)
     return render_template("schedule/series_detail.html", series=series, upcoming=upcoming,
-                           end_form=end_form, can_edit=current_user.role in STAFF)
+                           end_form=end_form, can_edit=current_user.role in STAFF,
+                           next_one=next_one)
 
 
 @bp.route("/series/<id:series_id>/end", methods=["POST"])

@@ -101,15 +101,7 @@ def move_occurrence(session, actor: Account, occurrence_id: int, *, start_date: 
     check_venue(session, venue_id, [(start, end)], people, series.timezone,
                 ignore_occurrence_ids={occurrence.id})
     occurrence = lock(session, Occurrence, occurrence.id)
-    live = _live(session, occurrence.id)
-    for assignment in live:
-        clash = busy_intervals(session, assignment.person_id, start, end,
-                               exclude_occurrence_id=occurrence.id)
-        if clash:
-            from ..models import Person
-            name = session.get(Person, assignment.person_id).full_name
-            raise DomainError("%(name)s is busy then (%(title)s); change their shift first.",
-                              field="start_date", name=name, title=clash[0].title)
+    live = _check_people_free(session, occurrence.id, start, end)
     changed = (occurrence.start_at, occurrence.end_at, occurrence.venue_id) != (start, end,
                                                                                venue_id)
     if not changed:
@@ -126,6 +118,21 @@ def move_occurrence(session, actor: Account, occurrence_id: int, *, start_date: 
     audit.record(session, actor, "occurrence.move", "occurrence", occurrence.id, now,
                  before=before, after={"start_at": start, "end_at": end, "venue_id": venue_id})
     return occurrence
+
+
+def _check_people_free(session, occurrence_id: int, start: datetime, end: datetime
+                       ) -> list[Assignment]:
+    """Raise if a person assigned to the occurrence is busy elsewhere in [start, end)."""
+    live = _live(session, occurrence_id)
+    for assignment in live:
+        clash = busy_intervals(session, assignment.person_id, start, end,
+                               exclude_occurrence_id=occurrence_id)
+        if clash:
+            from ..models import Person
+            name = session.get(Person, assignment.person_id).full_name
+            raise DomainError("%(name)s is busy then (%(title)s); change their shift first.",
+                              field="start_date", name=name, title=clash[0].title)
+    return live
 
 
 def change_counts(session, actor: Account, occurrence_id: int,
@@ -239,6 +246,8 @@ def split_series(session, actor: Account, occurrence_id: int, data: SeriesInput,
             continue
         occ.series_id = new.id
         occ.recurrence_id = slot.recurrence_id
+        if (occ.start_at, occ.end_at) != (slot.start_at, slot.end_at):
+            _check_people_free(session, occ.id, slot.start_at, slot.end_at)
         if (occ.start_at, occ.end_at, occ.venue_id) != (slot.start_at, slot.end_at,
                                                          data.venue_id):
             occ.start_at, occ.end_at, occ.venue_id = slot.start_at, slot.end_at, data.venue_id
