@@ -155,3 +155,24 @@ def test_home_open_shifts_respect_team_and_opening_window(app, client, org):
     page = client.get("/").get_data(as_text=True)
     open_part = page[page.index('id="open-h"'):]
     assert open_part.count("晚间巡逻") == 1  # only tomorrow's is open for sign-up yet
+
+
+def test_unexpected_error_gives_a_500_page_in_chinese_and_saves_nothing(app, org):
+    from coordinator.models import Community
+
+    @app.route("/boom")
+    def boom():  # a view that writes, then crashes before its commit
+        db.session.add(Community(name="半截", code="HALF"))
+        db.session.flush()
+        raise RuntimeError("bug")
+
+    app.view_functions["boom"].is_public = True
+    client = app.test_client()
+    response = client.get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "出错" in html or "错误" in html
+    assert "RuntimeError" not in html and "Traceback" not in html
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Community).where(
+            Community.code == "HALF")) == 0
