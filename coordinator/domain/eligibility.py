@@ -44,6 +44,7 @@ class PersonFacts:
     team_ids: frozenset[int]
     busy: tuple[Busy, ...] = ()
     lead_team_ids: frozenset[int] = frozenset()
+    community_id: int | None = None
     weekly: tuple[WeeklyWindow, ...] = ()
     ranges: tuple[tuple[date, date], ...] = ()
     max_per_week: int | None = None
@@ -61,6 +62,7 @@ class SlotFacts:
     zone: str
     is_staff_action: bool = False  # a coordinator assigning: no opening window
     is_lead: bool = False
+    community_id: int | None = None  # None: township-wide
 
 
 class Refusal(DomainError):
@@ -90,6 +92,10 @@ def refusals(person: PersonFacts, slot: SlotFacts, now: datetime) -> list[Refusa
     elif slot.is_lead and slot.required_team_id is not None and (
             slot.required_team_id not in person.lead_team_ids):
         out.append(Refusal("Only a team lead can take this place.", "lead"))
+    if (not slot.is_staff_action and slot.community_id is not None
+            and person.community_id != slot.community_id
+            and slot.required_team_id not in person.team_ids):
+        out.append(Refusal("This shift belongs to another community.", "community"))
     if person.status == "inactive":
         out.append(Refusal("This member is marked inactive.", "inactive"))
     if (not slot.is_staff_action and slot.signup_opens_days is not None

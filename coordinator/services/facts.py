@@ -63,6 +63,7 @@ def person_facts(session, person: Person, start: datetime, end: datetime, zone: 
              if person.max_shifts_per_week is not None else 0)
     return PersonFacts(person_id=person.id, status=person.status, away_from=person.away_from,
                        away_until=person.away_until, team_ids=teams, lead_team_ids=leads,
+                       community_id=person.community_id,
                        busy=tuple(busy_intervals(session, person.id, start, end,
                                                  exclude_occurrence_id)),
                        weekly=weekly, ranges=ranges, max_per_week=person.max_shifts_per_week,

@@ -4,11 +4,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select, true
+from sqlalchemy.orm import aliased
 
-from ..models import (Account, Assignment, Community, Occurrence, OccurrenceRole, Series,
-                      TeamMember, Venue)
+from ..models import (
+    Account,
+    Assignment,
+    Community,
+    CoordinatorScope,
+    Occurrence,
+    OccurrenceRole,
+    Person,
+    Response,
+    Series,
+    SwapOffer,
+    Team,
+    TeamMember,
+    Venue,
+)
+from ..models.types import UTCDateTime
 from .scope import managed_community_ids
+
+PAGE_SIZE = 20
+TOWNSHIP = 0  # community filter value for township-wide work (ids start at 1)
 
 
 @dataclass(frozen=True)
@@ -92,3 +110,231 @@ def unfilled_slots(session, actor: Account, now: datetime, days: int = 14,
     if ids is not None:
         query = query.where(and_(Series.community_id.in_(ids)))
     return _views(session.execute(query))
+
+
+# --- The volunteer's pages: open shifts, team events, my shifts, swaps -------------------
+
+
+@dataclass(frozen=True)
+class OpenShiftsPage:
+    """One page of open shifts with the total for the pager."""
+
+    slots: list[SlotView]
+    total: int
+    page: int
+    pages: int
+
+
+def _my_teams(person_id: int):
+    return select(TeamMember.team_id).where(TeamMember.person_id == person_id)
+
+
+def _may_take(person_id: int, community_id: int):
+    """SQL: the role is open to the person (team rule; own community, township or own team)."""
+    teams = _my_teams(person_id)
+    return and_(or_(OccurrenceRole.required_team_id.is_(None),
+                    OccurrenceRole.required_team_id.in_(teams)),
+                or_(Series.community_id == community_id, Series.community_id.is_(None),
+                    OccurrenceRole.required_team_id.in_(teams)))
+
+
+def _already_in(person_id: int):
+    mine = aliased(Assignment)  # the swap query has Assignment (the giver's) in FROM
+    return exists().where(mine.occurrence_role_id == OccurrenceRole.id,
+                          mine.person_id == person_id, mine.status != "withdrawn")
+
+
+def _signup_open(now: datetime, days: int):
+    """SQL: the series' opening window ("N days ahead") has reached the occurrence."""
+    # Interval arithmetic differs between SQLite and PostgreSQL; inside a window of
+    # ``days`` only the values 1..days-1 matter, so compare with ready-made instants.
+    if days <= 1:
+        return true()  # every series opens at least one day ahead
+    latest = case({k: literal(now + timedelta(days=k), UTCDateTime) for k in range(1, days)},
+                  value=Series.signup_opens_days,
+                  else_=literal(now + timedelta(days=days), UTCDateTime))
+    return Occurrence.start_at <= latest
+
+
+def _where_filters(query, kind: str | None, community_id: int | None):
+    if kind:
+        query = query.where(Series.kind == kind)
+    if community_id == TOWNSHIP:
+        query = query.where(Series.community_id.is_(None))
+    elif community_id is not None:
+        query = query.where(Series.community_id == community_id)
+    return query
+
+
+def open_shifts_page(session, person_id: int, community_id: int, now: datetime, *,
+                     kind: str | None = None, community_filter: int | None = None,
+                     days: int = 28, page: int = 1, per_page: int = PAGE_SIZE
+                     ) -> OpenShiftsPage:
+    """Return a page of slots the person could sign up for or wait-list on."""
+    query = _where_filters(
+        _slot_query().where(
+            Occurrence.start_at > now, Occurrence.start_at < now + timedelta(days=days),
+            Occurrence.status == "scheduled", Series.participation == "slots",
+            _may_take(person_id, community_id), ~_already_in(person_id),
+            _signup_open(now, days)), kind, community_filter)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = session.execute(query.order_by(Occurrence.start_at, OccurrenceRole.id)
+                           .limit(per_page).offset((page - 1) * per_page))
+    return OpenShiftsPage(_views(rows), total, page, pages)
+
+
+def filter_communities(session, person_id: int, community_id: int) -> list[tuple[int, str]]:
+    """Return (id, name) of the communities whose work the person may take."""
+    team_communities = (select(Team.community_id).join(TeamMember, TeamMember.team_id == Team.id)
+                        .where(TeamMember.person_id == person_id))
+    return list(session.execute(select(Community.id, Community.name).where(or_(
+        Community.id == community_id, Community.id.in_(team_communities)))
+        .order_by(Community.code)))
+
+
+@dataclass(frozen=True)
+class TeamEventView:
+    """A team event (rehearsal, study day) and the person's answer (None: none yet)."""
+
+    occurrence_id: int
+    kind: str
+    title: str
+    team: str
+    start_at: datetime
+    end_at: datetime
+    venue: str | None
+    community: str | None
+    attending: bool | None
+
+
+def team_events_for(session, person_id: int, now: datetime, *, kind: str | None = None,
+                    community_filter: int | None = None, days: int = 28,
+                    limit: int = 50) -> list[TeamEventView]:
+    """Return coming events of the person's teams with their yes/no answer."""
+    query = (select(Occurrence.id, Series.kind, Series.title, Team.name, Occurrence.start_at,
+                    Occurrence.end_at, Venue.name, Community.name, Response.is_attending)
+             .join(Series, Occurrence.series_id == Series.id)
+             .join(Team, Series.team_id == Team.id)
+             .outerjoin(Venue, Occurrence.venue_id == Venue.id)
+             .outerjoin(Community, Series.community_id == Community.id)
+             .outerjoin(Response, and_(Response.occurrence_id == Occurrence.id,
+                                       Response.person_id == person_id))
+             .where(Series.participation == "team", Series.team_id.in_(_my_teams(person_id)),
+                    Occurrence.status == "scheduled", Occurrence.start_at > now,
+                    Occurrence.start_at < now + timedelta(days=days)))
+    query = _where_filters(query, kind, community_filter)
+    rows = session.execute(query.order_by(Occurrence.start_at, Occurrence.id).limit(limit))
+    return [TeamEventView(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class MyShiftView:
+    """One of the person's own slots with what they may do with it."""
+
+    slot: SlotView
+    assignment_id: int
+    position: int | None  # place in the waitlist queue, 1 = next to move up
+    withdraw_until: datetime  # after this, the volunteer is asked to call the coordinator
+    offer_id: int | None  # their open or pending swap offer for this shift
+    offer_status: str | None
+    offer_expires_at: datetime | None
+
+
+def _waitlist_rank():
+    """SQL: how many wait ahead (stored positions keep gaps when someone leaves)."""
+    ahead = aliased(Assignment)
+    return (select(func.count()).select_from(ahead)
+            .where(ahead.occurrence_role_id == Assignment.occurrence_role_id,
+                   ahead.status == "waitlisted",
+                   ahead.waitlist_position < Assignment.waitlist_position)
+            .correlate(Assignment).scalar_subquery())
+
+
+def my_shifts(session, person_id: int, now: datetime, limit: int = 100) -> list[MyShiftView]:
+    """Return the person's coming confirmed and waitlisted slots with their swap offers."""
+    query = (_slot_query().add_columns(Assignment.status, Assignment.id, _waitlist_rank(),
+                                       Series.withdraw_cutoff_hours, SwapOffer.id,
+                                       SwapOffer.status, SwapOffer.expires_at)
+             .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
+             .outerjoin(SwapOffer, and_(SwapOffer.assignment_id == Assignment.id,
+                                        SwapOffer.status.in_(("open", "pending"))))
+             .where(Assignment.person_id == person_id,
+                    Assignment.status.in_(("confirmed", "waitlisted")),
+                    Occurrence.end_at > now, Occurrence.status == "scheduled")
+             .order_by(Occurrence.start_at, OccurrenceRole.id).limit(limit))
+    out = []
+    for row in session.execute(query):
+        offer_id, offer_status, expires = row[16], row[17], row[18]
+        if offer_status == "open" and expires <= now:  # expired, not yet marked so
+            offer_id = offer_status = expires = None
+        position = row[14] + 1 if row[12] == "waitlisted" else None
+        out.append(MyShiftView(SlotView(*row[:12], status=row[12]), row[13], position,
+                               row[5] - timedelta(hours=row[15]), offer_id, offer_status,
+                               expires))
+    return out
+
+
+def recent_shifts(session, person_id: int, now: datetime, days: int = 30,
+                  limit: int = 100) -> list[SlotView]:
+    """Return the person's confirmed slots that ended in the last ``days``, latest first."""
+    query = (_slot_query().join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
+             .where(Assignment.person_id == person_id, Assignment.status == "confirmed",
+                    Occurrence.status == "scheduled", Occurrence.end_at <= now,
+                    Occurrence.start_at >= now - timedelta(days=days))
+             .order_by(Occurrence.start_at.desc()).limit(limit))
+    return _views(session.execute(query))
+
+
+def coordinator_phone(session, community_id: int) -> str | None:
+    """Return the phone of an enabled coordinator of the community, if one has a phone."""
+    return session.scalar(
+        select(Person.phone).select_from(CoordinatorScope)
+        .join(Account, Account.id == CoordinatorScope.account_id)
+        .join(Person, Person.id == Account.person_id)
+        .where(CoordinatorScope.community_id == community_id, Account.role == "coordinator",
+               Account.is_enabled.is_(True), Person.phone.is_not(None))
+        .order_by(Account.id).limit(1))
+
+
+@dataclass(frozen=True)
+class SwapView:
+    """A swap offer of someone else's shift; the giver stays anonymous."""
+
+    offer_id: int
+    slot: SlotView
+    expires_at: datetime
+    status: str
+
+
+def _swap_query():
+    return (_slot_query().add_columns(SwapOffer.id, SwapOffer.expires_at, SwapOffer.status)
+            .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
+            .join(SwapOffer, SwapOffer.assignment_id == Assignment.id))
+
+
+def _swap_views(rows) -> list[SwapView]:
+    return [SwapView(row[12], SlotView(*row[:12]), row[13], row[14]) for row in rows]
+
+
+def open_swaps_for(session, person_id: int, community_id: int, now: datetime,
+                   limit: int = 50) -> list[SwapView]:
+    """Return open, unexpired offers of others' shifts that the person could take."""
+    query = (_swap_query()
+             .where(SwapOffer.status == "open", SwapOffer.expires_at > now,
+                    Assignment.status == "confirmed", Assignment.person_id != person_id,
+                    Occurrence.status == "scheduled", Occurrence.start_at > now,
+                    _may_take(person_id, community_id), ~_already_in(person_id))
+             .order_by(Occurrence.start_at, SwapOffer.id).limit(limit))
+    return _swap_views(session.execute(query))
+
+
+def my_pending_takes(session, person_id: int, now: datetime, limit: int = 50
+                     ) -> list[SwapView]:
+    """Return coming shifts the person took that wait for a coordinator's approval."""
+    query = (_swap_query()
+             .where(SwapOffer.status == "pending", SwapOffer.taken_by_id == person_id,
+                    Occurrence.start_at > now)
+             .order_by(Occurrence.start_at, SwapOffer.id).limit(limit))
+    return _swap_views(session.execute(query))

@@ -15,7 +15,8 @@ from sqlalchemy import func, select, update
 
 from ..domain.eligibility import Refusal, SlotFacts, may_withdraw, refusals
 from ..domain.errors import DomainError, Forbidden, NotFound
-from ..models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series
+from ..models import (Account, Assignment, Occurrence, OccurrenceRole, Person, Series,
+                      SwapOffer)
 from . import audit
 from .facts import person_facts
 from .locks import lock
@@ -72,14 +73,16 @@ def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: 
     live = session.scalar(select(Assignment).where(
         Assignment.occurrence_role_id == role.id, Assignment.person_id == person.id,
         Assignment.status != "withdrawn"))
+    if live is not None and live.status == "confirmed":
+        raise DomainError("Already signed up for this shift.")
     if live is not None:
-        raise DomainError("Already signed up for this shift." if live.status == "confirmed"
-                          else "Already on the waitlist for this shift.")
+        raise DomainError("Already on the waitlist for this shift.")
     facts = person_facts(session, person, occurrence.start_at, occurrence.end_at, zone)
     slot = SlotFacts(role_id=role.id, start_at=occurrence.start_at, end_at=occurrence.end_at,
                      status=occurrence.status, required_team_id=role.required_team_id,
                      signup_opens_days=series.signup_opens_days, zone=series.timezone,
-                     is_staff_action=is_staff, is_lead=role.is_lead)
+                     is_staff_action=is_staff, is_lead=role.is_lead,
+                     community_id=series.community_id)
     problems = refusals(facts, slot, now)
     hard = [p for p in problems if not (p.is_soft and override and is_staff)]
     if hard:
@@ -101,6 +104,10 @@ def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: 
     session.add(assignment)
     session.flush()
     session.expire(role, ["filled"])
+    if status == "waitlisted":
+        # Stored positions keep their gaps when people leave; tell the real place.
+        position = session.scalar(select(func.count()).select_from(Assignment).where(
+            Assignment.occurrence_role_id == role.id, Assignment.status == "waitlisted"))
     audit.record(session, actor, "assignment.signup" if not is_staff else "assignment.assign",
                  "assignment", assignment.id, now, occurrence_id=occurrence.id,
                  role_id=role.id, person_id=person.id, status=status, position=position,
@@ -137,6 +144,9 @@ def withdraw(session, actor: Account, assignment_id: int, now: datetime,
         raise DomainError("It is too close to the start to withdraw here. Please call your "
                           "coordinator.")
     was = assignment.status
+    session.execute(update(SwapOffer).where(SwapOffer.assignment_id == assignment.id,
+                                            SwapOffer.status.in_(("open", "pending")))
+                    .values(status="withdrawn").execution_options(synchronize_session=False))
     assignment.status = "withdrawn"
     assignment.waitlist_position = None
     assignment.updated_at = now

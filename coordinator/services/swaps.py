@@ -55,9 +55,13 @@ def take(session, actor: Account, offer_id: int, now: datetime) -> SwapOffer:
     swap = _open_offer(session, offer_id, now)
     if swap.status != "open":
         raise DomainError("This offer is no longer open.")
-    assignment = session.get(Assignment, swap.assignment_id)
+    assignment = lock(session, Assignment, swap.assignment_id)
     if actor.person_id is None or actor.person_id == assignment.person_id:
         raise Forbidden("You cannot take your own shift.")
+    if assignment.status != "confirmed":
+        swap.status = "withdrawn"
+        session.flush()
+        raise DomainError("This offer is no longer open.")
     role = session.get(OccurrenceRole, assignment.occurrence_role_id)
     occurrence = session.get(Occurrence, role.occurrence_id)
     series = session.get(Series, occurrence.series_id)
@@ -69,8 +73,8 @@ def take(session, actor: Account, offer_id: int, now: datetime) -> SwapOffer:
         raise DomainError("You are already on this shift.")
     facts = person_facts(session, taker, occurrence.start_at, occurrence.end_at, series.timezone)
     slot = SlotFacts(role.id, occurrence.start_at, occurrence.end_at, occurrence.status,
-                     role.required_team_id, None, series.timezone, is_staff_action=True,
-                     is_lead=role.is_lead)
+                     role.required_team_id, None, series.timezone, is_staff_action=False,
+                     is_lead=role.is_lead, community_id=series.community_id)
     problems = refusals(facts, slot, now)
     if problems:
         raise problems[0]

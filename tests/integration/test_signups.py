@@ -189,3 +189,48 @@ def test_cannot_sign_up_for_past_or_cancelled(world):
     role = roles_of(patrol(world))[0]
     with pytest.raises(DomainError, match="already started"):
         _sign(world["accounts"][0], role, now=NOW + timedelta(days=3))
+
+
+def test_withdrawn_shift_cannot_be_taken_through_an_old_offer(world):
+    role = roles_of(patrol(world, needed=1, maximum=1))[1]
+    giver = _sign(world["accounts"][0], role)
+    begin_write(db.session)
+    offer = swaps.offer(db.session, account(world["accounts"][0]), giver.assignment_id, NOW)
+    db.session.commit()
+    _withdraw(world["accounts"][0], giver.assignment_id)
+    _sign(world["accounts"][2], role)
+    begin_write(db.session)
+    with pytest.raises(DomainError, match="no longer open"):
+        swaps.take(db.session, account(world["accounts"][1]), offer.id, NOW)
+    db.session.rollback()
+    confirmed = db.session.scalars(db.select(Assignment).where(
+        Assignment.occurrence_role_id == role, Assignment.status == "confirmed")).all()
+    assert len(confirmed) == 1 == db.session.get(OccurrenceRole, role).filled
+
+
+def test_volunteer_cannot_sign_up_in_another_community(world):
+    from coordinator.models import Community, Person
+    role = roles_of(patrol(world, needed=1, maximum=2))[0]
+    # a slot with no team requirement, in community 1
+    db.session.get(OccurrenceRole, role).required_team_id = None
+    stranger = Person(full_name="二连人", phone="13700000000",
+                      community_id=db.session.scalar(db.select(Community.id).where(
+                          Community.code == "C02")))
+    db.session.add(stranger)
+    db.session.flush()
+    from coordinator.models import Account as A
+    acct = A(role="volunteer", person_id=stranger.id)
+    db.session.add(acct)
+    db.session.commit()
+    with pytest.raises(DomainError, match="another community"):
+        _sign(acct.id, role)
+
+
+def test_waitlist_message_gives_the_real_place(world):
+    role = roles_of(patrol(world, needed=1, maximum=1))[0]
+    _sign(world["accounts"][0], role)
+    second = _sign(world["accounts"][1], role)
+    _sign(world["accounts"][2], role)
+    _withdraw(world["accounts"][1], second.assignment_id)
+    fourth = _sign(world["accounts"][3], role)
+    assert fourth.position == 2  # stored number 3, but only two people wait

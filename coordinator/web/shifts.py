@@ -1,0 +1,194 @@
+"""The volunteer's own pages: open shifts, one-tap sign-up, my shifts, swaps."""
+from __future__ import annotations
+
+import re
+from functools import wraps
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..database import begin_write
+from ..domain.errors import DomainError, Forbidden, NotFound
+from ..extensions import db
+from ..labels import KIND
+from ..models import Assignment
+from ..services import home as lists
+from ..services import responses, signups, swaps
+from ..web_util import now, page_arg, safe_next
+from . import bp
+
+MAX_DAYS = 90
+
+
+def volunteer_required(view):
+    """Allow the view only to logged-in accounts that belong to a member."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.person_id is None:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _run(action):
+    """Run a service call in a write transaction; flash a refusal and return None."""
+    begin_write(db.session)
+    try:
+        result = action()
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_(exc.message, **exc.params), "error")
+        return None
+    db.session.commit()
+    return result
+
+
+def _back(default_endpoint: str):
+    return redirect(safe_next(request.form.get("next"), url_for(default_endpoint)))
+
+
+def _filters(person):
+    """Read the kind and community filters; returns (kind, community, choices, errors)."""
+    errors = []
+    kind = request.args.get("kind", "")
+    if kind and kind not in KIND:
+        errors.append(("kind", _("That choice is not available.")))
+        kind = ""
+    communities = lists.filter_communities(db.session, person.id, person.community_id)
+    raw = request.args.get("community", "")
+    community = None
+    if raw == "township":
+        community = lists.TOWNSHIP
+    elif raw:
+        community = int(raw) if re.fullmatch(r"[0-9]{1,10}", raw) else -1
+        if community not in {c_id for c_id, _name in communities}:
+            errors.append(("community", _("No such community.")))
+            community = None
+    return kind or None, community, communities, errors
+
+
+@bp.route("/shifts/open")
+@volunteer_required
+def shifts_open():
+    person = current_user.person
+    kind, community, communities, errors = _filters(person)
+    days = min(max(request.args.get("days", 28, type=int), 1), MAX_DAYS)
+    at = now()
+    found = lists.open_shifts_page(db.session, person.id, person.community_id, at, kind=kind,
+                                   community_filter=community, days=days, page=page_arg())
+    events = lists.team_events_for(db.session, person.id, at, kind=kind,
+                                   community_filter=community, days=days)
+    chosen = {"kind": kind or "", "community": "township" if community == lists.TOWNSHIP
+              else (community or "")}
+    return render_template("web/shifts_open.html", found=found, events=events, days=days,
+                           kinds=list(KIND), communities=communities, chosen=chosen,
+                           errors=dict(errors)), 400 if errors else 200
+
+
+@bp.route("/slots/<id:role_id>/signup", methods=["POST"])
+@volunteer_required
+def slot_signup(role_id: int):
+    result = _run(lambda: signups.sign_up(db.session, current_user, role_id, now(),
+                                          zone=current_app.config["TIMEZONE"]))
+    if result is not None:
+        if result.status == "confirmed":
+            flash(_("You are signed up."), "info")
+        else:
+            flash(_("The shift is full; you are number %(n)s on the waitlist.",
+                    n=result.position), "info")
+    return _back("web.shifts_open")
+
+
+@bp.route("/occurrences/<id:occurrence_id>/respond", methods=["POST"])
+@volunteer_required
+def occurrence_respond(occurrence_id: int):
+    answer = request.form.get("attending")
+    if answer not in ("yes", "no"):
+        abort(400)
+    row = _run(lambda: responses.respond(db.session, current_user, occurrence_id,
+                                         answer == "yes", now()))
+    if row is not None:
+        flash(_("Thank you: you will come.") if row.is_attending
+              else _("Thank you: you will not come."), "info")
+    return _back("web.shifts_open")
+
+
+@bp.route("/shifts/mine")
+@volunteer_required
+def shifts_mine():
+    person = current_user.person
+    at = now()
+    coming = lists.my_shifts(db.session, person.id, at)
+    past = lists.recent_shifts(db.session, person.id, at)
+    hours = sum((s.end_at - s.start_at).total_seconds() for s in past) / 3600
+    return render_template("web/shifts_mine.html", coming=coming, past=past,
+                           hours=round(hours, 1), now=at,
+                           offers=[s for s in coming if s.offer_id is not None])
+
+
+def _own_assignment(assignment_id: int) -> None:
+    """404 unless the assignment is the current member's: these pages act for oneself."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.person_id != current_user.person_id:
+        abort(404)
+
+
+@bp.route("/assignments/<id:assignment_id>/withdraw", methods=["POST"])
+@volunteer_required
+def assignment_withdraw(assignment_id: int):
+    _own_assignment(assignment_id)
+    phone = lists.coordinator_phone(db.session, current_user.person.community_id)
+    done = _run(lambda: signups.withdraw(db.session, current_user, assignment_id, now(),
+                                         coordinator_phone=phone) or True)
+    if done is not None:
+        flash(_("You are no longer on this shift."), "info")
+    return _back("web.shifts_mine")
+
+
+@bp.route("/assignments/<id:assignment_id>/offer", methods=["POST"])
+@volunteer_required
+def assignment_offer(assignment_id: int):
+    offer = _run(lambda: swaps.offer(db.session, current_user, assignment_id, now()))
+    if offer is not None:
+        flash(_("Your shift is offered for a swap. It stays yours until someone takes it."),
+              "info")
+    return _back("web.shifts_mine")
+
+
+@bp.route("/swaps")
+@volunteer_required
+def swaps_list():
+    person = current_user.person
+    at = now()
+    offers = lists.open_swaps_for(db.session, person.id, person.community_id, at)
+    pending = lists.my_pending_takes(db.session, person.id, at)
+    return render_template("web/shifts_swaps.html", offers=offers, pending=pending)
+
+
+@bp.route("/swaps/<id:offer_id>/take", methods=["POST"])
+@volunteer_required
+def swap_take(offer_id: int):
+    swap = _run(lambda: swaps.take(db.session, current_user, offer_id, now()))
+    if swap is not None:
+        if swap.status == "pending":
+            flash(_("You took the shift. It waits for coordinator approval."), "info")
+        else:
+            flash(_("The shift is yours now."), "info")
+    return _back("web.swaps_list")
+
+
+@bp.route("/swaps/<id:offer_id>/withdraw", methods=["POST"])
+@volunteer_required
+def swap_withdraw(offer_id: int):
+    done = _run(lambda: swaps.withdraw_offer(db.session, current_user, offer_id, now()) or True)
+    if done is not None:
+        flash(_("Your swap offer is taken back. The shift stays yours."), "info")
+    return _back("web.shifts_mine")
