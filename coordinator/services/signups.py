@@ -15,8 +15,7 @@ from sqlalchemy import func, select, update
 
 from ..domain.eligibility import Refusal, SlotFacts, may_withdraw, refusals
 from ..domain.errors import DomainError, Forbidden, NotFound
-from ..models import (Account, Assignment, Occurrence, OccurrenceRole, Person, Series,
-                      SwapOffer)
+from ..models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from . import audit
 from .facts import person_facts
 from .locks import lock
