@@ -33,21 +33,25 @@ def create_app(config: dict | None = None) -> Flask:
     configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"],
                      app.config["ARGON2_PARALLELISM"])
 
+    from .feeds.views import FeedTokenConverter
     from .web_util import IdConverter
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["feedtoken"] = FeedTokenConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
 
-    from . import i18n, labels, security
+    from . import i18n, labels, logs, security
     from .admin import init_app as init_admin
     from .auth import init_app as init_auth
     from .cli import init_app as init_cli
     from .errors import init_app as init_errors
+    from .feeds import init_app as init_feeds
     from .schedule import init_app as init_schedule
     from .web import init_app as init_web
 
+    logs.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
     login.init_app(app)
@@ -57,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_web(app)
     init_admin(app)
     init_schedule(app)
+    init_feeds(app)
     init_cli(app)
     return app
 

@@ -25,6 +25,11 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+    # Calendar feeds: the window they cover, and the public address used in links/UIDs.
+    FEED_PAST_DAYS = 30
+    FEED_FUTURE_DAYS = 365
+    PUBLIC_URL = None  # e.g. "https://volunteers.example.org"; defaults to the request host
+    FEED_UID_DOMAIN = None  # stable UID domain; defaults to PUBLIC_URL's host
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_FROM = "noreply@localhost"

@@ -49,5 +49,6 @@ def init_app(app) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc):
         db.session.rollback()
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from .logs import redact
+        app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
         return _render(500)

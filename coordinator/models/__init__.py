@@ -1,7 +1,7 @@
 """All models, imported here so that Alembic and the app see every table."""
 from .audit import AuditEntry
 from .care import CareRecipient, CareVisitDetail
-from .notify import Delivery, FeedToken
+from .notify import Delivery, FeedCache, FeedToken
 from .people import Account, Community, CoordinatorScope, Person
 from .schedule import (
                        Assignment,
@@ -20,7 +20,8 @@ from .venues import Venue
 __all__ = [
     "Account", "AppSetting", "Assignment", "AuditEntry", "CareRecipient", "CareVisitDetail",
     "Community",
-    "CoordinatorScope", "Delivery", "FeedToken", "Occurrence", "OccurrenceRole", "Person",
+    "CoordinatorScope", "Delivery", "FeedCache", "FeedToken", "Occurrence", "OccurrenceRole",
+    "Person",
     "Response", "Series", "SeriesRole", "SwapOffer", "Team", "TeamMember", "Unavailability",
     "Venue",
 ]

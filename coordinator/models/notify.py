@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -15,7 +15,11 @@ CHANNELS = ("email", "sms", "app")
 
 
 class FeedToken(db.Model):
-    """A private calendar URL; only the SHA-256 of the token is stored."""
+    """A private calendar URL; only the SHA-256 of the token is stored.
+
+    The token itself is HMAC(SECRET_KEY, id + salt), so the page can show the URL again
+    while a copy of the database alone reveals no usable URL.
+    """
 
     __tablename__ = "feed_tokens"
     __table_args__ = (CheckConstraint(f"scope IN {FEED_SCOPES!r}", name="scope"),
@@ -25,9 +29,23 @@ class FeedToken(db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     scope: Mapped[str] = mapped_column(String(15))
     scope_id: Mapped[int | None]
+    salt: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FeedCache(db.Model):
+    """The last rendered body of a feed, shared by every app process; keyed by feed."""
+
+    __tablename__ = "feed_cache"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    etag: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    gzip_body: Mapped[bytes] = mapped_column(LargeBinary)
+    events: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Delivery(db.Model):

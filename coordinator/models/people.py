@@ -89,6 +89,8 @@ class Account(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     locale: Mapped[str | None] = mapped_column(String(10))
     text_size: Mapped[str] = mapped_column(String(10), default="standard")
+    # Minutes before a shift for a VALARM in the personal feed; None: no alarms.
+    feed_alarm_minutes: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -7,7 +7,9 @@ from coordinator.extensions import db
 from coordinator.models import Person, Team, Venue
 from tests.conftest import login, post
 
-PUBLIC_ENDPOINTS = {"auth.login", "auth.preferences", "web.healthz", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.preferences", "web.healthz", "static",
+                    "feeds.private_feed", "feeds.public_feed"}
+SAMPLE = {"token": "x" * 43, "code": "C01", "filename": "site.css"}
 
 
 def rule_url(rule, values):
@@ -18,8 +20,7 @@ def rule_url(rule, values):
 def test_every_endpoint_needs_login_unless_declared_public(app, client):
     """Walk the URL map: anonymous requests reach only the public allow-list."""
     with app.test_request_context():
-        urls = [(rule, rule_url(rule, {a: 1 for a in rule.arguments}
-                                if rule.endpoint != "static" else {"filename": "site.css"}))
+        urls = [(rule, rule_url(rule, {a: SAMPLE.get(a, 1) for a in rule.arguments}))
                 for rule in app.url_map.iter_rules()]
     assert len(urls) > 15
     for rule, url in urls:

@@ -142,7 +142,7 @@ def test_assign_from_suggestions_cancel_and_move(app, client, world):
     post(client, "/series/new", _form(world))
     occ = _occurrences(app)
     page = client.get(f"/occurrences/{occ[0]}").get_data(as_text=True)
-    assert "队员0" in page and "建议" in page or "Suggested" in page
+    assert "队员0" in page and "推荐人选" in page
     with app.app_context():
         role_id = db.session.scalar(db.select(OccurrenceRole.id).where(
             OccurrenceRole.occurrence_id == occ[0]))

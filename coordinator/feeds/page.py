@@ -1,0 +1,142 @@
+"""The "My calendar" page: subscription links, QR codes, how-to, rotation, alarms,
+and (for coordinators) the public calendar switch of their communities."""
+from __future__ import annotations
+
+import base64
+import io
+
+import segno
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..database import begin_write
+from ..domain.errors import Forbidden
+from ..extensions import db
+from ..models import Community, TeamMember
+from ..services import audit, feed_tokens
+from ..services.scope import managed_community_ids
+from ..web_util import now
+from . import bp
+from .views import base_url, feed_name
+
+ALARM_CHOICES = (None, 30, 60, 120, 1440)
+
+
+def _qr(url: str) -> str:
+    """Return an SVG data URI of a QR code for ``url`` (no JavaScript, no network)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=6, border=2, dark="#000",
+                                    light="#fff")
+
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _available():
+    """The feeds this account may subscribe to: (scope, scope_id) pairs."""
+    feeds = []
+    if current_user.person_id:
+        feeds.append(("mine", None))
+        for team_id in db.session.scalars(select(TeamMember.team_id).where(
+                TeamMember.person_id == current_user.person_id)):
+            feeds.append(("team", team_id))
+    managed = managed_community_ids(db.session, current_user)
+    if current_user.role in ("coordinator", "admin", "leader"):
+        feeds.append(("organisation", None))
+        ids = managed if managed is not None else set()
+        if current_user.role == "leader" or managed is None:
+            ids = set(db.session.scalars(select(Community.id).order_by(Community.code).limit(30)))
+        for community_id in sorted(ids):
+            feeds.append(("community", community_id))
+    return list(dict.fromkeys(feeds))
+
+
+@bp.route("/calendar")
+@login_required
+def calendar():
+    secret = current_app.config["SECRET_KEY"]
+    cards = []
+    for scope, scope_id in _available():
+        row = feed_tokens.current(db.session, current_user, scope, scope_id)
+        entry = {"scope": scope, "scope_id": scope_id, "name": feed_name(scope, scope_id)}
+        if row is not None:
+            url = base_url() + url_for("feeds.private_feed",
+                                       token=feed_tokens.derive(secret, row.salt))
+            entry.update(url=url, webcal="webcal://" + url.split("://", 1)[1], qr=_qr(url))
+        cards.append(entry)
+    managed = managed_community_ids(db.session, current_user)
+    public = []
+    if current_user.role in ("coordinator", "admin"):
+        stmt = select(Community).order_by(Community.code)
+        if managed is not None:
+            stmt = stmt.where(Community.id.in_(managed))
+        for community in db.session.scalars(stmt.limit(50)):
+            url = base_url() + url_for("feeds.public_feed", code=community.code)
+            public.append((community, url))
+    return render_template("feeds/calendar.html", cards=cards, public=public,
+                           alarm_choices=ALARM_CHOICES,
+                           alarm=current_user.feed_alarm_minutes)
+
+
+@bp.route("/calendar/link", methods=["POST"])
+@login_required
+def calendar_link():
+    """Create (or, with rotate=1, replace) the link of one feed."""
+    scope = request.form.get("scope", "")
+    scope_id = request.form.get("scope_id", type=int)
+    if (scope, scope_id) not in _available():
+        abort(404)
+    rotate = request.form.get("rotate") == "1"
+    begin_write(db.session)
+    try:
+        feed_tokens.issue(db.session, current_user, scope, scope_id,
+                          current_app.config["SECRET_KEY"], now(), rotate=rotate)
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(_("A new link is ready. The old link no longer works; subscribe again with the new "
+            "one.") if rotate else _("Your link is ready."), "info")
+    return redirect(url_for("feeds.calendar") + f"#feed-{scope}-{scope_id or 0}")
+
+
+@bp.route("/calendar/alarm", methods=["POST"])
+@login_required
+def calendar_alarm():
+    raw = request.form.get("minutes", "")
+    minutes = int(raw) if raw.isdigit() else None
+    if minutes not in ALARM_CHOICES:
+        flash(_("That choice is not available."), "error")
+        return redirect(url_for("feeds.calendar"))
+    begin_write(db.session)
+    account = db.session.merge(current_user._get_current_object())
+    account.feed_alarm_minutes = minutes
+    audit.record(db.session, account, "feed.alarm", "account", account.id, now(),
+                 minutes=minutes)
+    db.session.commit()
+    flash(_("Saved."), "info")
+    return redirect(url_for("feeds.calendar"))
+
+
+@bp.route("/calendar/public/<id:community_id>", methods=["POST"])
+@login_required
+def calendar_public(community_id: int):
+    """Switch a community's public calendar on or off (its coordinators)."""
+    managed = managed_community_ids(db.session, current_user)
+    if current_user.role not in ("coordinator", "admin") or (
+            managed is not None and community_id not in managed):
+        abort(403)
+    begin_write(db.session)
+    community = db.session.get(Community, community_id)
+    if community is None:
+        abort(404)
+    community.is_public_feed = request.form.get("on") == "1"
+    audit.record(db.session, current_user, "feed.public", "community", community_id, now(),
+                 on=community.is_public_feed)
+    db.session.commit()
+    flash(_("Saved."), "info")
+    return redirect(url_for("feeds.calendar"))
+
+
+

@@ -1,0 +1,319 @@
+"""What a calendar feed contains, with privacy decided per viewer.
+
+A care visit shows the person visited, their address and ward only to its assigned
+visitors and to the coordinators of its community; everyone else sees "Care visit", the
+time and the community. Phone numbers appear only for people on the same shift and for
+coordinators. The public feed carries public events and no names at all.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+
+from ..models import (
+    Account,
+    Assignment,
+    CareRecipient,
+    CareVisitDetail,
+    Community,
+    CoordinatorScope,
+    Occurrence,
+    OccurrenceRole,
+    Person,
+    Response,
+    Series,
+    SeriesRole,
+    TeamMember,
+    Venue,
+)
+
+KEEP_CANCELLED = timedelta(days=30)  # cancelled or removed events stay this long, then drop
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """Which feed: its scope and the filters in its URL."""
+
+    scope: str  # mine | team | community | organisation | public
+    scope_id: int | None = None
+    kinds: tuple[str, ...] = ()
+    community_id: int | None = None
+    team_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose eyes: decides names, phones and care details."""
+
+    person_id: int | None = None
+    managed: frozenset[int] | None = frozenset()  # None: every community (admin)
+    is_public: bool = False
+
+    def manages(self, community_id: int | None) -> bool:
+        return self.managed is None or (community_id is not None
+                                        and community_id in self.managed)
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Translated words, prepared by the caller in the feed owner's language."""
+
+    kinds: dict
+    care_visit: str
+    summary: str  # "%(kind)s: %(title)s"
+    role: str  # "Role: %(role)s"
+    waitlisted: str  # "On the waitlist"
+    with_: str  # "With: %(names)s"
+    coordinator: str  # "Coordinator: %(names)s"
+    filled: str  # "%(role)s %(filled)s/%(needed)s: %(names)s"
+    missing: str  # "%(n)s missing"
+    cancelled: str  # "Cancelled: %(reason)s"
+    removed: str  # "You are no longer on this shift."
+    visited: str  # "Visiting: %(name)s, %(ward)s"
+    list_sep: str = ", "
+
+
+@dataclass
+class FeedEvent:
+    uid_key: str
+    start_at: datetime
+    end_at: datetime
+    kind: str
+    summary: str
+    location: str
+    description: list[str] = field(default_factory=list)
+    status: str = "CONFIRMED"
+    sequence: int = 0
+    last_modified: datetime | None = None
+    url_path: str | None = None
+    alarm: bool = False
+
+
+def window(now: datetime, past_days: int, future_days: int) -> tuple[datetime, datetime]:
+    return now - timedelta(days=past_days), now + timedelta(days=future_days)
+
+
+def _base(lo, hi, now):
+    return (select(Occurrence, Series, Venue.name, Community.name)
+            .join(Series, Occurrence.series_id == Series.id)
+            .outerjoin(Venue, Occurrence.venue_id == Venue.id)
+            .outerjoin(Community, Series.community_id == Community.id)
+            .where(Occurrence.start_at >= lo, Occurrence.start_at < hi,
+                   or_(Occurrence.status == "scheduled",
+                       Occurrence.updated_at >= now - KEEP_CANCELLED)))
+
+
+def scope_filter(spec: FeedSpec):
+    """Return the WHERE clauses selecting the series of a non-personal feed."""
+    clauses = []
+    if spec.scope == "team":
+        clauses.append(or_(Series.team_id == spec.scope_id, Series.id.in_(
+            select(SeriesRole.series_id).where(SeriesRole.required_team_id == spec.scope_id))))
+    elif spec.scope in ("community", "public"):
+        clauses.append(Series.community_id == spec.scope_id)
+    if spec.scope == "public":
+        clauses.append(Series.is_public.is_(True))
+    if spec.kinds:
+        clauses.append(Series.kind.in_(spec.kinds))
+    if spec.community_id is not None:
+        clauses.append(Series.community_id == spec.community_id)
+    if spec.team_id is not None:
+        clauses.append(or_(Series.team_id == spec.team_id, Series.id.in_(
+            select(SeriesRole.series_id).where(SeriesRole.required_team_id == spec.team_id))))
+    return clauses
+
+
+def events(session, spec: FeedSpec, viewer: Viewer, texts: Texts, now: datetime,
+           past_days: int = 30, future_days: int = 365, alarms: bool = False
+           ) -> list[FeedEvent]:
+    """Return the events of a feed, ready to render."""
+    lo, hi = window(now, past_days, future_days)
+    if spec.scope == "mine":
+        return _mine(session, spec, viewer, texts, now, lo, hi, alarms)
+    rows = session.execute(_base(lo, hi, now).where(*scope_filter(spec))
+                           .order_by(Occurrence.start_at, Occurrence.id)).all()
+    ctx = _Context(session, [r[0].id for r in rows], rows, viewer)
+    out = []
+    for occ, series, venue, community in rows:
+        event = _event(occ, series, venue, community, viewer, texts, ctx)
+        if not viewer.is_public:
+            _staff_lines(event, occ, series, viewer, texts, ctx)
+            event.url_path = f"/occurrences/{occ.id}"
+        out.append(event)
+    return out
+
+
+class _Context:
+    """Batch-loaded people, slots, care details and coordinators for a set of events."""
+
+    def __init__(self, session, occurrence_ids, rows, viewer: Viewer):
+        self.people = defaultdict(list)  # occurrence id -> [(role, status, name, phone, pid)]
+        self.roles = defaultdict(list)
+        self.care = {}
+        self.coordinators = defaultdict(list)
+        if not occurrence_ids or viewer.is_public:
+            return
+        for chunk in _chunks(occurrence_ids, 900):
+            for occ_id, role, status, name, phone, pid in session.execute(
+                    select(OccurrenceRole.occurrence_id, OccurrenceRole.name, Assignment.status,
+                           Person.full_name, Person.phone, Person.id)
+                    .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
+                    .join(Person, Assignment.person_id == Person.id)
+                    .where(OccurrenceRole.occurrence_id.in_(chunk),
+                           Assignment.status != "withdrawn")
+                    .order_by(OccurrenceRole.id, Assignment.status, Person.full_name)):
+                self.people[occ_id].append((role, status, name, phone, pid))
+            for occ_id, role, needed, filled in session.execute(
+                    select(OccurrenceRole.occurrence_id, OccurrenceRole.name,
+                           OccurrenceRole.needed, OccurrenceRole.filled)
+                    .where(OccurrenceRole.occurrence_id.in_(chunk)).order_by(OccurrenceRole.id)):
+                self.roles[occ_id].append((role, needed, filled))
+        care_series = {s.id for _o, s, *_ in rows if s.kind == "care"}
+        if care_series:
+            for series_id, occ_id, recipient in session.execute(
+                    select(CareVisitDetail.series_id, CareVisitDetail.occurrence_id,
+                           CareRecipient)
+                    .join(CareRecipient, CareVisitDetail.recipient_id == CareRecipient.id)
+                    .where(or_(CareVisitDetail.series_id.in_(care_series),
+                               CareVisitDetail.occurrence_id.in_(
+                                   [o.id for o, s, *_ in rows if s.kind == "care"])))):
+                self.care[("o", occ_id) if occ_id else ("s", series_id)] = recipient
+        communities = {s.community_id for _o, s, *_ in rows if s.community_id}
+        for community_id, name, phone in session.execute(
+                select(CoordinatorScope.community_id, Person.full_name, Person.phone)
+                .join(Account, CoordinatorScope.account_id == Account.id)
+                .join(Person, Account.person_id == Person.id)
+                .where(CoordinatorScope.community_id.in_(communities),
+                       Account.is_enabled.is_(True)).order_by(Person.full_name)):
+            self.coordinators[community_id].append((name, phone))
+
+    def recipient(self, occ, series):
+        return self.care.get(("o", occ.id)) or self.care.get(("s", series.id))
+
+    def is_on(self, occ_id, person_id) -> bool:
+        return any(pid == person_id for *_r, pid in self.people.get(occ_id, ()))
+
+
+def _private_ok(occ, series, viewer: Viewer, ctx: _Context) -> bool:
+    return not viewer.is_public and (viewer.manages(series.community_id) or (
+        viewer.person_id is not None and ctx.is_on(occ.id, viewer.person_id)))
+
+
+def _event(occ, series, venue, community, viewer, texts, ctx) -> FeedEvent:
+    kind = texts.kinds.get(series.kind, series.kind)
+    care_hidden = series.kind == "care" and not _private_ok(occ, series, viewer, ctx)
+    title = series.title if series.title != kind else None
+    event = FeedEvent(
+        uid_key=f"occ-{occ.id}", start_at=occ.start_at, end_at=occ.end_at, kind=series.kind,
+        summary=texts.care_visit if care_hidden else (
+            texts.summary % {"kind": kind, "title": title} if title else kind),
+        location=(community or "") if care_hidden else (venue or community or ""),
+        status="CANCELLED" if occ.status == "cancelled" else "CONFIRMED",
+        sequence=occ.sequence, last_modified=max(occ.updated_at, series.updated_at))
+    if care_hidden:
+        return event
+    recipient = ctx.recipient(occ, series) if series.kind == "care" else None
+    if recipient is not None:
+        event.description.append(texts.visited % {"name": recipient.full_name,
+                                                  "ward": recipient.ward or ""})
+        event.location = recipient.ward or recipient.address or event.location
+        if recipient.address:
+            event.description.append(recipient.address)
+    if occ.status == "cancelled" and occ.reason:
+        event.description.append(texts.cancelled % {"reason": occ.reason})
+    return event
+
+
+def _names(people, with_phones: bool, sep: str, skip: int | None = None) -> str:
+    return sep.join(f"{name} {phone}" if with_phones and phone else name
+                    for _r, _s, name, phone, pid in people if pid != skip)
+
+
+def _staff_lines(event, occ, series, viewer, texts, ctx) -> None:
+    if series.kind == "care" and event.summary == texts.care_visit:
+        return
+    phones = viewer.manages(series.community_id) or ctx.is_on(occ.id, viewer.person_id)
+    for role, needed, filled in ctx.roles.get(occ.id, ()):
+        confirmed = [p for p in ctx.people[occ.id] if p[0] == role and p[1] == "confirmed"]
+        line = texts.filled % {"role": role, "filled": filled, "needed": needed,
+                               "names": _names(confirmed, phones, texts.list_sep)}
+        if filled < needed and occ.status == "scheduled":
+            line += " · " + texts.missing % {"n": needed - filled}
+        event.description.append(line)
+    _coordinator_line(event, series, texts, ctx)
+
+
+def _coordinator_line(event, series, texts, ctx) -> None:
+    coordinators = ctx.coordinators.get(series.community_id)
+    if coordinators:
+        event.description.append(texts.coordinator % {"names": texts.list_sep.join(
+            f"{n} {p}" if p else n for n, p in coordinators)})
+
+
+def _mine(session, spec, viewer, texts, now, lo, hi, alarms) -> list[FeedEvent]:
+    person_id = viewer.person_id
+    mine = session.execute(
+        _base(lo, hi, now).add_columns(Assignment, OccurrenceRole.name)
+        .join(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
+        .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
+        .where(Assignment.person_id == person_id,
+               or_(Assignment.status != "withdrawn",
+                   Assignment.updated_at >= now - KEEP_CANCELLED))
+        .order_by(Occurrence.start_at, Assignment.status)).all()
+    teams = select(TeamMember.team_id).where(TeamMember.person_id == person_id)
+    team_rows = session.execute(
+        _base(lo, hi, now).add_columns(Response)
+        .outerjoin(Response, and_(Response.occurrence_id == Occurrence.id,
+                                  Response.person_id == person_id))
+        .where(Series.participation == "team", Series.team_id.in_(teams),
+               or_(Response.id.is_(None), Response.is_attending.is_(True),
+                   Response.updated_at >= now - KEEP_CANCELLED))).all()
+    rows = [r[:4] for r in mine] + [r[:4] for r in team_rows]
+    ctx = _Context(session, sorted({r[0].id for r in rows}), rows, viewer)
+    out: dict[int, FeedEvent] = {}
+    for occ, series, venue, community, assignment, role in mine:
+        event = _event(occ, series, venue, community, viewer, texts, ctx)
+        live = assignment.status != "withdrawn"
+        if occ.id in out and not live:
+            continue  # another, live assignment on the same occurrence wins
+        event.last_modified = max(event.last_modified, assignment.updated_at)
+        if not live:
+            event.status, event.sequence = "CANCELLED", occ.sequence + 1
+            event.description.insert(0, texts.removed)
+        elif assignment.status == "waitlisted" and occ.status == "scheduled":
+            event.status = "TENTATIVE"
+            event.description.insert(0, texts.waitlisted)
+        event.description.insert(0, texts.role % {"role": role})
+        if series.description and live:
+            event.description.append(series.description)  # notes: personal feed only
+        if live and not (series.kind == "care" and event.summary == texts.care_visit):
+            others = [p for p in ctx.people[occ.id] if p[4] != person_id and p[1] == "confirmed"]
+            if others:
+                event.description.append(texts.with_ % {"names": _names(
+                    others, True, texts.list_sep)})
+        _coordinator_line(event, series, texts, ctx)
+        event.url_path = "/shifts/mine"
+        event.alarm = alarms and event.status != "CANCELLED"
+        out[occ.id] = event
+    for occ, series, venue, community, response in team_rows:
+        if occ.id in out:
+            continue
+        event = _event(occ, series, venue, community, viewer, texts, ctx)
+        if response is not None:
+            event.last_modified = max(event.last_modified, response.updated_at)
+            if not response.is_attending:
+                event.status, event.sequence = "CANCELLED", occ.sequence + 1
+        _coordinator_line(event, series, texts, ctx)
+        event.url_path = "/shifts/open"
+        event.alarm = alarms and event.status != "CANCELLED"
+        out[occ.id] = event
+    return sorted(out.values(), key=lambda e: (e.start_at, e.uid_key))
+
+
+def _chunks(items, size):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

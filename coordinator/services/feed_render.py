@@ -1,0 +1,127 @@
+"""Render feed events as an RFC 5545 calendar with the icalendar library.
+
+Each occurrence is one VEVENT (no RRULE masters: every occurrence can be moved or
+cancelled on its own, and per-instance overrides are where clients disagree most).
+Times carry the organisation's TZID with a generated VTIMEZONE; DTSTAMP equals
+LAST-MODIFIED (the data's change time), so the same data renders the same bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText
+
+from .feed_data import FeedEvent
+
+PRODID = "-//Volunteer coordination//Calendar feeds 1.0//ZH"
+
+
+@dataclass(frozen=True)
+class CalendarMeta:
+    name: str
+    description: str
+    zone: str
+    base_url: str  # e.g. https://volunteers.example.org (no trailing slash)
+    uid_domain: str
+    refresh: timedelta = timedelta(hours=1)
+    alarm_minutes: int | None = None
+    alarm_text: str = ""
+
+
+_EVENT_CACHE: OrderedDict[str, bytes] = OrderedDict()
+_EVENT_CACHE_SIZE = 50_000
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=16)
+def vtimezone(zone: str) -> bytes:
+    """Return the VTIMEZONE block of ``zone``, generated once by icalendar from zoneinfo."""
+    tz = Timezone.from_tzid(zone)
+    tz.pop("COMMENT", None)  # libical's restriction check rejects COMMENT in a VTIMEZONE
+    return tz.to_ical()
+
+
+def render(events: list[FeedEvent], meta: CalendarMeta) -> bytes:
+    """Return the calendar as bytes (CRLF, folded at 75 octets by icalendar).
+
+    Each VEVENT's bytes are cached by the hash of everything that goes into it, so a
+    feed re-rendered after one change re-serialises only that event (icalendar's
+    serialisation is the dominant cost, about 1 ms per event with Chinese text).
+    """
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("name", meta.name)
+    cal.add("x-wr-calname", meta.name)
+    cal.add("x-wr-caldesc", meta.description)
+    cal.add("x-wr-timezone", meta.zone)
+    cal.add("refresh-interval", vDuration(meta.refresh), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(meta.refresh))
+    head = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert head.endswith(end)
+    parts = [head[:-len(end)], vtimezone(meta.zone)]
+    parts += [_event_bytes(item, meta) for item in events]
+    parts.append(end)
+    return b"".join(parts)
+
+
+def _event_bytes(item: FeedEvent, meta: CalendarMeta) -> bytes:
+    key = hashlib.sha256(repr((item, meta.zone, meta.base_url, meta.uid_domain,
+                               meta.alarm_minutes, meta.alarm_text)).encode()).hexdigest()
+    with _LOCK:
+        hit = _EVENT_CACHE.get(key)
+        if hit is not None:
+            _EVENT_CACHE.move_to_end(key)
+            return hit
+    data = _vevent(item, meta).to_ical()
+    with _LOCK:
+        _EVENT_CACHE[key] = data
+        while len(_EVENT_CACHE) > _EVENT_CACHE_SIZE:
+            _EVENT_CACHE.popitem(last=False)
+    return data
+
+
+def _vevent(item: FeedEvent, meta: CalendarMeta) -> Event:
+    zone = ZoneInfo(meta.zone)
+    event = Event()
+    event.add("uid", f"{item.uid_key}@{meta.uid_domain}")
+    stamp = (item.last_modified or item.start_at).astimezone(timezone.utc).replace(
+        microsecond=0)
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("sequence", item.sequence)
+    event.add("dtstart", item.start_at.astimezone(zone))
+    event.add("dtend", item.end_at.astimezone(zone))
+    event.add("summary", item.summary)
+    if item.location:
+        event.add("location", item.location)
+    lines = list(item.description)
+    if item.url_path:
+        url = meta.base_url + item.url_path
+        lines.append(url)
+        event.add("url", url)
+    if lines:
+        event.add("description", vText("\n".join(lines)))
+    event.add("categories", [item.kind.upper()])
+    event.add("status", item.status)
+    if item.alarm and meta.alarm_minutes:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", meta.alarm_text or item.summary)
+        alarm.add("trigger", timedelta(minutes=-meta.alarm_minutes))
+        event.add_component(alarm)
+    return event
+
+
+def clear_cache() -> None:
+    """Forget cached event bytes (tests and benchmarks of cold renders)."""
+    with _LOCK:
+        _EVENT_CACHE.clear()

@@ -1,0 +1,106 @@
+"""Private feed URLs: issue, rotate, resolve. Only a hash of each token is stored.
+
+token = base64url(HMAC-SHA256(SECRET_KEY, "feed:" + salt)), salt = 256 random bits from
+``secrets``. The page can show the URL again (it re-derives it), while a copy of the
+database alone yields no usable URL, and rotating (a new salt) kills the old URL at once.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..domain.errors import Forbidden, NotFound
+from ..models import Account, FeedToken, Team, TeamMember
+from . import audit
+from .scope import managed_community_ids
+
+SCOPES = ("mine", "team", "community", "organisation")
+
+
+def derive(secret: str, salt: str) -> str:
+    """Return the URL token for ``salt`` (43 characters, URL-safe)."""
+    digest = hmac.new(secret.encode(), f"feed:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token: str) -> str:
+    """Return the stored form of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def may_read(session, account: Account, scope: str, scope_id: int | None) -> bool:
+    """Return True when ``account`` may subscribe to that feed now."""
+    if not account.is_enabled:
+        return False
+    if scope == "mine":
+        return account.person_id is not None
+    if scope == "organisation":
+        return account.role in ("leader", "admin", "coordinator")
+    managed = managed_community_ids(session, account)
+    if scope == "community":
+        return account.role in ("leader", "admin") or (managed is not None
+                                                        and scope_id in managed)
+    if scope == "team":
+        team = session.get(Team, scope_id) if scope_id else None
+        if team is None:
+            return False
+        if account.role in ("leader", "admin"):
+            return True
+        if managed is not None and team.community_id in managed:
+            return True
+        return account.person_id is not None and session.scalar(select(TeamMember.id).where(
+            TeamMember.team_id == team.id, TeamMember.person_id == account.person_id)) is not None
+    return False
+
+
+def current(session, account: Account, scope: str, scope_id: int | None) -> FeedToken | None:
+    """Return the live token of that feed, if one was issued."""
+    return session.scalar(select(FeedToken).where(
+        FeedToken.account_id == account.id, FeedToken.scope == scope,
+        FeedToken.scope_id.is_(None) if scope_id is None else FeedToken.scope_id == scope_id,
+        FeedToken.revoked_at.is_(None)).order_by(FeedToken.id.desc()))
+
+
+def issue(session, account: Account, scope: str, scope_id: int | None, secret: str,
+          now: datetime, rotate: bool = False) -> str:
+    """Return the feed's token, creating one (or a new one, with ``rotate``)."""
+    if scope not in SCOPES or not may_read(session, account, scope, scope_id):
+        raise Forbidden("You cannot subscribe to this calendar.")
+    existing = current(session, account, scope, scope_id)
+    if existing is not None and not rotate:
+        return derive(secret, existing.salt)
+    if existing is not None:
+        existing.revoked_at = now
+    salt = secrets.token_hex(32)
+    token = derive(secret, salt)
+    session.add(FeedToken(account_id=account.id, scope=scope, scope_id=scope_id, salt=salt,
+                          token_hash=token_hash(token), created_at=now))
+    session.flush()
+    audit.record(session, account, "feed.rotate" if rotate else "feed.issue", "account",
+                 account.id, now, scope=scope, scope_id=scope_id)
+    return token
+
+
+def resolve(session, token: str) -> tuple[FeedToken, Account]:
+    """Return the live token row and its account, or raise NotFound (no hint which)."""
+    row = session.scalar(select(FeedToken).where(FeedToken.token_hash == token_hash(token),
+                                                 FeedToken.revoked_at.is_(None)))
+    account = session.get(Account, row.account_id) if row is not None else None
+    if account is None or not may_read(session, account, row.scope, row.scope_id):
+        raise NotFound("No such calendar.")
+    return row, account
+
+
+def revoke_all(session, account_id: int, now: datetime) -> None:
+    """Kill every feed URL of an account (on deactivation)."""
+    for row in session.scalars(select(FeedToken).where(FeedToken.account_id == account_id,
+                                                       FeedToken.revoked_at.is_(None))):
+        row.revoked_at = now
+
+
+__all__ = ["derive", "issue", "may_read", "resolve", "token_hash"]
