@@ -44,6 +44,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check coordinator tests bench app.py
 
 bench: translations
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	  echo "wrk not available: feed load figures use the slower Python client"
 	$(BIN)/python -m bench
 
 clean:

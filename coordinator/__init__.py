@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database  # noqa: F401  (registers the SQLite connection listeners)
+from . import database, versioning  # noqa: F401  (register engine and session listeners)
 from .config import Config
 from .extensions import csrf, db, login, migrate
 

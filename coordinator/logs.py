@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping, MutableMapping
 
 FEED_PATH = re.compile(r"(/feeds/)[A-Za-z0-9_-]{20,}")
 
@@ -18,7 +19,17 @@ class RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
-        if record.args:
+        if isinstance(record.args, MutableMapping):
+            # ``log.info("%(r)s", atoms)``: gunicorn's access log. Keep it a mapping (a
+            # tuple would make the line fail to format and be lost), and keep its type
+            # (gunicorn's SafeAtoms answers "-" for missing keys): redact in place.
+            for key, value in list(record.args.items()):
+                if isinstance(value, str):
+                    record.args[key] = redact(value)
+        elif isinstance(record.args, Mapping):
+            record.args = {k: redact(v) if isinstance(v, str) else v
+                           for k, v in record.args.items()}
+        elif record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
         return True
@@ -35,9 +46,10 @@ class RedactingLogger(_GunicornLogger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "q", "f", "{raw_uri}e"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = redact(atoms[key])
+        # Every text atom: the path is also in {path_info}e, {request_uri}e, {referer}i...
+        for key, value in atoms.items():
+            if isinstance(value, str):
+                atoms[key] = redact(value)
         return atoms
 
 

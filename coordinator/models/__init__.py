@@ -16,12 +16,11 @@ from .schedule import (
 from .settings import AppSetting
 from .teams import Team, TeamMember
 from .venues import Venue
+from .versions import DataVersion
 
 __all__ = [
     "Account", "AppSetting", "Assignment", "AuditEntry", "CareRecipient", "CareVisitDetail",
-    "Community",
-    "CoordinatorScope", "Delivery", "FeedCache", "FeedToken", "Occurrence", "OccurrenceRole",
-    "Person",
-    "Response", "Series", "SeriesRole", "SwapOffer", "Team", "TeamMember", "Unavailability",
-    "Venue",
+    "Community", "CoordinatorScope", "DataVersion", "Delivery", "FeedCache", "FeedToken",
+    "Occurrence", "OccurrenceRole", "Person", "Response", "Series", "SeriesRole", "SwapOffer",
+    "Team", "TeamMember", "Unavailability", "Venue",
 ]

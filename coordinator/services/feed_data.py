@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..models import (
     Account,
@@ -194,7 +195,9 @@ class _Context:
         return self.care.get(("o", occ.id)) or self.care.get(("s", series.id))
 
     def is_on(self, occ_id, person_id) -> bool:
-        return any(pid == person_id for *_r, pid in self.people.get(occ_id, ()))
+        """Is the person on the shift (confirmed: the waitlist is not on it)?"""
+        return any(pid == person_id and status == "confirmed"
+                   for _r, status, _n, _p, pid in self.people.get(occ_id, ()))
 
 
 def _private_ok(occ, series, viewer: Viewer, ctx: _Context) -> bool:
@@ -202,9 +205,13 @@ def _private_ok(occ, series, viewer: Viewer, ctx: _Context) -> bool:
         viewer.person_id is not None and ctx.is_on(occ.id, viewer.person_id)))
 
 
+def _care_hidden(occ, series, viewer: Viewer, ctx: _Context) -> bool:
+    return series.kind == "care" and not _private_ok(occ, series, viewer, ctx)
+
+
 def _event(occ, series, venue, community, viewer, texts, ctx) -> FeedEvent:
     kind = texts.kinds.get(series.kind, series.kind)
-    care_hidden = series.kind == "care" and not _private_ok(occ, series, viewer, ctx)
+    care_hidden = _care_hidden(occ, series, viewer, ctx)
     title = series.title if series.title != kind else None
     event = FeedEvent(
         uid_key=f"occ-{occ.id}", start_at=occ.start_at, end_at=occ.end_at, kind=series.kind,
@@ -233,7 +240,7 @@ def _names(people, with_phones: bool, sep: str, skip: int | None = None) -> str:
 
 
 def _staff_lines(event, occ, series, viewer, texts, ctx) -> None:
-    if series.kind == "care" and event.summary == texts.care_visit:
+    if _care_hidden(occ, series, viewer, ctx):
         return
     phones = viewer.manages(series.community_id) or ctx.is_on(occ.id, viewer.person_id)
     for role, needed, filled in ctx.roles.get(occ.id, ()):
@@ -255,8 +262,16 @@ def _coordinator_line(event, series, texts, ctx) -> None:
 
 def _mine(session, spec, viewer, texts, now, lo, hi, alarms) -> list[FeedEvent]:
     person_id = viewer.person_id
+    # How often this person ever signed up for the occurrence (rows are never deleted): each
+    # sign-up and each withdrawal raises the personal SEQUENCE, so that an event seen as
+    # CANCELLED comes back CONFIRMED with a higher SEQUENCE when the person signs up again.
+    other, other_role = aliased(Assignment), aliased(OccurrenceRole)
+    signups = (select(func.count(other.id))
+               .join(other_role, other.occurrence_role_id == other_role.id)
+               .where(other_role.occurrence_id == Occurrence.id, other.person_id == person_id)
+               .correlate(Occurrence).scalar_subquery())
     mine = session.execute(
-        _base(lo, hi, now).add_columns(Assignment, OccurrenceRole.name)
+        _base(lo, hi, now).add_columns(Assignment, OccurrenceRole.name, signups)
         .join(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
         .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
         .where(Assignment.person_id == person_id,
@@ -274,26 +289,28 @@ def _mine(session, spec, viewer, texts, now, lo, hi, alarms) -> list[FeedEvent]:
     rows = [r[:4] for r in mine] + [r[:4] for r in team_rows]
     ctx = _Context(session, sorted({r[0].id for r in rows}), rows, viewer)
     out: dict[int, FeedEvent] = {}
-    for occ, series, venue, community, assignment, role in mine:
+    for occ, series, venue, community, assignment, role, times in mine:
         event = _event(occ, series, venue, community, viewer, texts, ctx)
         live = assignment.status != "withdrawn"
         if occ.id in out and not live:
             continue  # another, live assignment on the same occurrence wins
         event.last_modified = max(event.last_modified, assignment.updated_at)
+        event.sequence = occ.sequence + 2 * (times - 1)
         if not live:
-            event.status, event.sequence = "CANCELLED", occ.sequence + 1
+            event.status, event.sequence = "CANCELLED", occ.sequence + 2 * times - 1
             event.description.insert(0, texts.removed)
         elif assignment.status == "waitlisted" and occ.status == "scheduled":
             event.status = "TENTATIVE"
             event.description.insert(0, texts.waitlisted)
         event.description.insert(0, texts.role % {"role": role})
-        if series.description and live:
+        hidden = _care_hidden(occ, series, viewer, ctx)
+        if series.description and live and not hidden:
             event.description.append(series.description)  # notes: personal feed only
-        if live and not (series.kind == "care" and event.summary == texts.care_visit):
+        if live and not hidden:
             others = [p for p in ctx.people[occ.id] if p[4] != person_id and p[1] == "confirmed"]
-            if others:
+            if others:  # phones only for those on the shift, not for the waitlist
                 event.description.append(texts.with_ % {"names": _names(
-                    others, True, texts.list_sep)})
+                    others, ctx.is_on(occ.id, person_id), texts.list_sep)})
         _coordinator_line(event, series, texts, ctx)
         event.url_path = "/shifts/mine"
         event.alarm = alarms and event.status != "CANCELLED"

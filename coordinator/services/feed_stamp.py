@@ -5,71 +5,113 @@ rows a feed shows, plus the local date (the window slides daily). Any change a f
 would show moves one of them: an edited occurrence or series bumps ``updated_at``; a
 sign-up, withdrawal or swap adds or changes an assignment row; a team answer changes a
 response. So a poll that finds nothing new costs a few indexed aggregate queries.
+
+The statements are plain SQL built once per feed shape (a poll is the hottest path of
+the service, and building SQLAlchemy expressions costs more than running them).
 """
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
+from functools import lru_cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, text
 
-from ..models import Assignment, Occurrence, OccurrenceRole, Response, Series, TeamMember
-from .feed_data import KEEP_CANCELLED, FeedSpec, scope_filter, window
+from ..models.types import UTCDateTime
+from .feed_data import KEEP_CANCELLED, FeedSpec, window
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+WINDOW = ("o.start_at >= :lo AND o.start_at < :hi"
+          " AND (o.status = 'scheduled' OR o.updated_at >= :kept)")
+TEAM_SERIES = ("(s.team_id = :{p} OR s.id IN (SELECT sr.series_id FROM series_roles sr"
+               " WHERE sr.required_team_id = :{p}))")
+
+MINE = [
+    # my assignments, their occurrences and series
+    "SELECT max(a.updated_at), count(a.id), max(o.updated_at), max(s.updated_at)"
+    " FROM assignments a JOIN occurrence_roles r ON a.occurrence_role_id = r.id"
+    " JOIN occurrences o ON r.occurrence_id = o.id JOIN series s ON o.series_id = s.id"
+    f" WHERE a.person_id = :person AND {WINDOW}",
+    # the other people on my occurrences (teammates' names and phones)
+    "SELECT max(a.updated_at), count(a.id) FROM assignments a"
+    " JOIN occurrence_roles r ON a.occurrence_role_id = r.id"
+    " JOIN occurrences o ON r.occurrence_id = o.id"
+    " WHERE r.occurrence_id IN (SELECT r2.occurrence_id FROM occurrence_roles r2"
+    " JOIN assignments a2 ON a2.occurrence_role_id = r2.id WHERE a2.person_id = :person)"
+    f" AND {WINDOW}",
+    # my teams' events
+    "SELECT max(o.updated_at), count(o.id), max(s.updated_at) FROM occurrences o"
+    " JOIN series s ON o.series_id = s.id WHERE s.participation = 'team' AND s.team_id IN"
+    f" (SELECT tm.team_id FROM team_members tm WHERE tm.person_id = :person) AND {WINDOW}",
+    # my answers and my memberships
+    "SELECT (SELECT max(updated_at) FROM responses WHERE person_id = :person),"
+    " (SELECT count(id) FROM responses WHERE person_id = :person),"
+    " (SELECT count(id) FROM team_members WHERE person_id = :person),"
+    " (SELECT max(id) FROM team_members WHERE person_id = :person)",
+]
+
+
+@lru_cache(maxsize=64)
+def _statements(shape: tuple) -> tuple:
+    """Return the compiled-once text statements of a feed shape."""
+    times = [bindparam(n, type_=UTCDateTime) for n in ("lo", "hi", "kept")]
+    if shape[0] == "mine":
+        return (_joined(MINE, times, []),)
+    scope, has_kinds, has_community, has_team = shape
+    where = [WINDOW]
+    if scope == "team":
+        where.append(TEAM_SERIES.format(p="scope"))
+    elif scope in ("community", "public"):
+        where.append("s.community_id = :scope")
+    if scope == "public":
+        where.append("s.is_public = :true")
+    if has_kinds:
+        where.append("s.kind IN :kinds")
+    if has_community:
+        where.append("s.community_id = :community")
+    if has_team:
+        where.append(TEAM_SERIES.format(p="team"))
+    clause = " AND ".join(where)
+    extra = [bindparam("kinds", expanding=True)] if has_kinds else []
+    parts = ["SELECT max(o.updated_at), count(o.id), max(s.updated_at) FROM occurrences o"
+             f" JOIN series s ON o.series_id = s.id WHERE {clause}"]
+    if scope != "public":
+        parts.append("SELECT max(a.updated_at), count(a.id) FROM assignments a"
+                     " JOIN occurrence_roles r ON a.occurrence_role_id = r.id"
+                     " JOIN occurrences o ON r.occurrence_id = o.id"
+                     f" JOIN series s ON o.series_id = s.id WHERE {clause}")
+    return (_joined(parts, times, extra),)
+
+
+def _joined(queries: list[str], times, extra):
+    """One round trip: the aggregate queries side by side (each returns one row)."""
+    sql = "SELECT * FROM " + ", ".join(f"({q}) q{i}" for i, q in enumerate(queries))
+    return text(sql).bindparams(*[t for t in times if f":{t.key}" in sql], *extra)
+
+
+def _as_time(value):
+    if isinstance(value, str):  # SQLite returns aggregates of timestamps as text
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return None
 
 
 def stamp(session, spec: FeedSpec, person_id: int | None, now: datetime, past_days: int,
           future_days: int, local_day: str) -> tuple[str, datetime]:
     """Return (digest, last_modified) for a feed as it would render now."""
     lo, hi = window(now, past_days, future_days)
-    in_window = (Occurrence.start_at >= lo, Occurrence.start_at < hi,
-                 or_(Occurrence.status == "scheduled",
-                     Occurrence.updated_at >= now - KEEP_CANCELLED))
+    params = {"lo": lo, "hi": hi, "kept": now - KEEP_CANCELLED, "person": person_id,
+              "scope": spec.scope_id, "community": spec.community_id, "team": spec.team_id,
+              "true": True}
+    if spec.kinds:
+        params["kinds"] = list(spec.kinds)
+    shape = ("mine",) if spec.scope == "mine" else (
+        spec.scope, bool(spec.kinds), spec.community_id is not None, spec.team_id is not None)
     parts: list = [spec, local_day]
-    if spec.scope == "mine":
-        mine = (select(func.max(Assignment.updated_at), func.count(Assignment.id),
-                       func.max(Occurrence.updated_at), func.max(Series.updated_at))
-                .join(OccurrenceRole, Assignment.occurrence_role_id == OccurrenceRole.id)
-                .join(Occurrence, OccurrenceRole.occurrence_id == Occurrence.id)
-                .join(Series, Occurrence.series_id == Series.id)
-                .where(Assignment.person_id == person_id, *in_window))
-        parts += list(session.execute(mine).one())
-        my_occurrences = (select(OccurrenceRole.occurrence_id)
-                          .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
-                          .where(Assignment.person_id == person_id))
-        mates = (select(func.max(Assignment.updated_at), func.count(Assignment.id))
-                 .join(OccurrenceRole, Assignment.occurrence_role_id == OccurrenceRole.id)
-                 .join(Occurrence, OccurrenceRole.occurrence_id == Occurrence.id)
-                 .where(OccurrenceRole.occurrence_id.in_(my_occurrences), *in_window))
-        parts += list(session.execute(mates).one())
-        teams = select(TeamMember.team_id).where(TeamMember.person_id == person_id)
-        team_events = (select(func.max(Occurrence.updated_at), func.count(Occurrence.id),
-                              func.max(Series.updated_at))
-                       .join(Series, Occurrence.series_id == Series.id)
-                       .where(Series.participation == "team", Series.team_id.in_(teams),
-                              *in_window))
-        parts += list(session.execute(team_events).one())
-        parts += list(session.execute(
-            select(func.max(Response.updated_at), func.count(Response.id),
-                   func.count(TeamMember.id.distinct()))
-            .select_from(TeamMember).outerjoin(Response, Response.person_id == person_id)
-            .where(TeamMember.person_id == person_id)).one())
-    else:
-        filters = scope_filter(spec)
-        occurrences = (select(func.max(Occurrence.updated_at), func.count(Occurrence.id),
-                              func.max(Series.updated_at))
-                       .join(Series, Occurrence.series_id == Series.id)
-                       .where(*in_window, *filters))
-        parts += list(session.execute(occurrences).one())
-        if spec.scope != "public":
-            people = (select(func.max(Assignment.updated_at), func.count(Assignment.id))
-                      .join(OccurrenceRole, Assignment.occurrence_role_id == OccurrenceRole.id)
-                      .join(Occurrence, OccurrenceRole.occurrence_id == Occurrence.id)
-                      .join(Series, Occurrence.series_id == Series.id)
-                      .where(*in_window, *filters))
-            parts += list(session.execute(people).one())
-    times = [p for p in parts if isinstance(p, datetime)]
+    for statement in _statements(shape):
+        parts += list(session.connection().execute(statement, params).one())
+    times = [t for t in map(_as_time, parts) if t is not None]
     last = max(times, default=EPOCH).replace(microsecond=0)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
     return digest, last

@@ -1,0 +1,25 @@
+"""``python -m bench`` runs end to end on a tiny database: table printed, integrity OK."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_bench_scheduling_smoke(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "1", "--signups", "50",
+         "--backends", "sqlite", "--only", "scheduling", "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "[sqlite] integrity: OK" in out
+    assert "signups/s 1t" in out and "expand s" in out  # the summary table's header
+    assert any(line.startswith("sqlite ") for line in out.splitlines())  # and its row
+    assert "50 signed up (50 confirmed" in out
+    assert len(list(tmp_path.glob("*.json"))) == 1
