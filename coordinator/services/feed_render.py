@@ -15,7 +15,18 @@ from datetime import timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText
+from icalendar import (
+    Alarm,
+    Calendar,
+    Event,
+    Timezone,
+    vCategory,
+    vDDDTypes,
+    vDuration,
+    vInt,
+    vText,
+    vUri,
+)
 
 from .feed_data import FeedEvent
 
@@ -90,28 +101,30 @@ def _event_bytes(item: FeedEvent, meta: CalendarMeta) -> bytes:
 
 
 def _vevent(item: FeedEvent, meta: CalendarMeta) -> Event:
+    # Typed values set directly: the same bytes as Event.add(), without its per-call type
+    # inference (about a quarter of the serialisation time).
     zone = ZoneInfo(meta.zone)
     event = Event()
-    event.add("uid", f"{item.uid_key}@{meta.uid_domain}")
+    event["UID"] = vText(f"{item.uid_key}@{meta.uid_domain}")
     stamp = (item.last_modified or item.start_at).astimezone(timezone.utc).replace(
         microsecond=0)
-    event.add("dtstamp", stamp)
-    event.add("last-modified", stamp)
-    event.add("sequence", item.sequence)
-    event.add("dtstart", item.start_at.astimezone(zone))
-    event.add("dtend", item.end_at.astimezone(zone))
-    event.add("summary", item.summary)
+    event["DTSTAMP"] = vDDDTypes(stamp)
+    event["LAST-MODIFIED"] = vDDDTypes(stamp)
+    event["SEQUENCE"] = vInt(item.sequence)
+    event["DTSTART"] = vDDDTypes(item.start_at.astimezone(zone))
+    event["DTEND"] = vDDDTypes(item.end_at.astimezone(zone))
+    event["SUMMARY"] = vText(item.summary)
     if item.location:
-        event.add("location", item.location)
+        event["LOCATION"] = vText(item.location)
     lines = list(item.description)
     if item.url_path:
         url = meta.base_url + item.url_path
         lines.append(url)
-        event.add("url", url)
+        event["URL"] = vUri(url)
     if lines:
-        event.add("description", vText("\n".join(lines)))
-    event.add("categories", [item.kind.upper()])
-    event.add("status", item.status)
+        event["DESCRIPTION"] = vText("\n".join(lines))
+    event["CATEGORIES"] = vCategory([item.kind.upper()])
+    event["STATUS"] = vText(item.status)
     if item.alarm and meta.alarm_minutes:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
