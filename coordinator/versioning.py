@@ -51,3 +51,12 @@ def _forget(session):
 def read(connection) -> int | None:
     """Return the current schedule version (None before the table has its row)."""
     return connection.execute(_READ).scalar()
+
+
+def read_now(engine) -> int | None:
+    """Read the version in one round trip: on PostgreSQL outside any transaction (no
+    BEGIN/ROLLBACK around it); SQLite's transactions cost nothing to open."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return read(conn)
