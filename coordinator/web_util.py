@@ -61,3 +61,31 @@ def page_arg() -> int:
     from flask import request
     page = request.args.get("page", 1, type=int)
     return min(max(page, 1), 100000)
+
+
+def write(action):
+    """Run a service call as one write transaction: commit on success; a Forbidden or
+    NotFound becomes a 403 or 404 page; another refusal is rolled back and returned.
+
+    Returns ``(result, None)`` or ``(None, error)``.
+    """
+    from flask import abort
+
+    from .database import begin_write
+    from .domain.errors import Forbidden, NotFound
+    from .extensions import db
+
+    begin_write(db.session)
+    try:
+        result = action()
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        return None, exc
+    db.session.commit()
+    return result, None

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Community, Person, Team, TeamMember, Venue
 from ..services import organisation as org
 from ..services.scope import managed_community_ids, visible_community_ids
-from ..web_util import apply_error, now, options
+from ..web_util import apply_error, now, options, write
 from . import bp
 from .forms import CommunityForm, MemberForm, TeamForm, VenueForm
 
@@ -26,20 +26,10 @@ def _run(form, action):
     """Validate ``form``, run ``action`` in a write transaction; None on failure."""
     if not form.validate_on_submit():
         return None
-    begin_write(db.session)
-    try:
-        result = action()
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_error(form, exc)
+    result, error = write(action)
+    if error is not None:
+        apply_error(form, error)
         return None
-    db.session.commit()
     flash(_("Saved."), "info")
     return result
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..auth.access import roles_required
 from ..database import begin_write
-from ..domain.errors import DomainError, Forbidden, NotFound
+from ..domain.errors import DomainError, Forbidden
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, Venue
@@ -17,7 +17,7 @@ from ..services import changes, signups
 from ..services.occurrences import horizon_end
 from ..services.scope import managed_community_ids
 from ..services.suggestions import suggest
-from ..web_util import now, options
+from ..web_util import now, options, write
 from . import bp
 from .forms import AssignForm, CancelForm, MoveForm, SeriesForm
 from .views import STAFF, fill_choices, series_input
@@ -76,21 +76,8 @@ def occurrence_detail(occurrence_id: int):
 
 
 def _write(action):
-    """Run ``action`` in a write transaction; returns (ok, error)."""
-    begin_write(db.session)
-    try:
-        result = action()
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as exc:
-        db.session.rollback()
-        return None, exc
-    db.session.commit()
-    return result, None
+    """Run ``action`` in a write transaction; returns (result, error)."""
+    return write(action)
 
 
 @bp.route("/slots/<id:role_id>/assign", methods=["POST"])

@@ -8,14 +8,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..database import begin_write
-from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..labels import KIND
 from ..models import Assignment
 from ..services import home as lists
 from ..services import responses, signups, swaps
-from ..web_util import now, page_arg, safe_next
+from ..web_util import now, page_arg, safe_next, write
 from . import bp
 
 MAX_DAYS = 90
@@ -34,20 +32,9 @@ def volunteer_required(view):
 
 def _run(action):
     """Run a service call in a write transaction; flash a refusal and return None."""
-    begin_write(db.session)
-    try:
-        result = action()
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_(exc.message, **exc.params), "error")
-        return None
-    db.session.commit()
+    result, error = write(action)
+    if error is not None:
+        flash(_(error.message, **error.params), "error")
     return result
 
 
