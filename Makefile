@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CATALOG := coordinator/translations
 export FLASK_APP := app.py
 
-.PHONY: run test lint install translations extract-messages migrate seed bench scheduler clean
+.PHONY: run test lint install translations extract-messages migrate seed bench clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'

@@ -8,8 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import roles_required
-from ..database import begin_write
-from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Community, Person, Team, TeamMember, Venue
 from ..services import organisation as org
@@ -118,16 +116,10 @@ def team(team_id: int):
 @bp.route("/teams/<id:team_id>/members/<id:person_id>/remove", methods=["POST"])
 @roles_required(*WRITERS)
 def team_member_remove(team_id: int, person_id: int):
-    begin_write(db.session)
-    try:
-        org.set_membership(db.session, current_user, team_id, person_id, False, False, now())
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except (NotFound, DomainError):
-        db.session.rollback()
+    _done, error = write(lambda: org.set_membership(db.session, current_user, team_id,
+                                                    person_id, False, False, now()))
+    if error is not None:
         abort(404)
-    db.session.commit()
     flash(_("Removed from the team."), "info")
     return redirect(url_for("admin.team", team_id=team_id))
 

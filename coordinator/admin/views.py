@@ -7,12 +7,10 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..auth.access import roles_required
-from ..database import begin_write
-from ..domain.errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Account, AuditEntry, Community, Person
 from ..services import accounts
-from ..web_util import apply_error, now, options, page_arg
+from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import AccountForm
 
@@ -56,14 +54,11 @@ def account_new():
     form = AccountForm()
     form.community_ids.choices = _community_choices()
     if form.validate_on_submit():
-        begin_write(db.session)
-        try:
-            account = accounts.create_account(db.session, current_user, _input(form), now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        account, error = write(lambda: accounts.create_account(db.session, current_user,
+                                                               _input(form), now()))
+        if error is not None:
+            apply_error(form, error)
         else:
-            db.session.commit()
             flash(_("Account created."), "info")
             return redirect(url_for("admin.account_edit", account_id=account.id))
     return render_template("admin/account_form.html", form=form, account=None), (
@@ -82,14 +77,11 @@ def account_edit(account_id: int):
         form.community_ids.data = [s.community_id for s in account.scopes]
         form.password.data = ""
     if form.validate_on_submit():
-        begin_write(db.session)
-        try:
-            accounts.update_account(db.session, current_user, account_id, _input(form), now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        _account, error = write(lambda: accounts.update_account(
+            db.session, current_user, account_id, _input(form), now()))
+        if error is not None:
+            apply_error(form, error)
         else:
-            db.session.commit()
             flash(_("Saved."), "info")
             return redirect(url_for("admin.account_edit", account_id=account_id))
     return render_template("admin/account_form.html", form=form, account=account), (
@@ -100,17 +92,11 @@ def account_edit(account_id: int):
 @roles_required("admin")
 def account_enabled(account_id: int):
     enable = request.form.get("enabled") == "1"
-    begin_write(db.session)
-    try:
-        accounts.set_enabled(db.session, current_user, account_id, enable, now())
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
+    _account, error = write(lambda: accounts.set_enabled(db.session, current_user, account_id,
+                                                         enable, now()))
+    if error is not None:
+        flash(_(error.message, **error.params), "error")
     else:
-        db.session.commit()
         flash(_("Account enabled.") if enable else
               _("Account deactivated; its sessions have ended."), "info")
     return redirect(url_for("admin.account_edit", account_id=account_id))

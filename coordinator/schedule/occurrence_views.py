@@ -75,11 +75,6 @@ def occurrence_detail(occurrence_id: int):
     return _page(occurrence, series)
 
 
-def _write(action):
-    """Run ``action`` in a write transaction; returns (result, error)."""
-    return write(action)
-
-
 @bp.route("/slots/<id:role_id>/assign", methods=["POST"])
 @roles_required(*STAFF)
 def slot_assign(role_id: int):
@@ -127,7 +122,7 @@ def assignment_unassign(assignment_id: int):
         abort(404)
     role = db.session.get(OccurrenceRole, assignment.occurrence_role_id)
     _load(role.occurrence_id)
-    promoted, error = _write(lambda: signups.withdraw(db.session, current_user, assignment_id,
+    promoted, error = write(lambda: signups.withdraw(db.session, current_user, assignment_id,
                                                       now()))
     if error is not None:
         flash(_(error.message, **error.params), "error")
@@ -144,7 +139,7 @@ def occurrence_cancel(occurrence_id: int):
     form = CancelForm()
     if not form.validate_on_submit():
         return _page(occurrence, series, 400, cancel=form)
-    freed, error = _write(lambda: changes.cancel_occurrence(
+    freed, error = write(lambda: changes.cancel_occurrence(
         db.session, current_user, occurrence_id, form.reason.data, now()))
     if error is not None:
         form.reason.errors = [_(error.message, **error.params)]
@@ -162,7 +157,7 @@ def occurrence_move(occurrence_id: int):
     form.venue_id.choices = options([(0, "")] + [(v, "") for v in venues])
     if not form.validate_on_submit():
         return _page(occurrence, series, 400, move=form)
-    _result, error = _write(lambda: changes.move_occurrence(
+    _result, error = write(lambda: changes.move_occurrence(
         db.session, current_user, occurrence_id, start_date=form.start_date.data,
         start_time=form.start_time.data, duration_minutes=form.duration_minutes.data,
         venue_id=form.venue_id.data or None, now=now()))
@@ -187,7 +182,7 @@ def occurrence_counts(occurrence_id: int):
             flash(_("Enter whole numbers for every role."), "error")
             return _page(occurrence, series, 400)
         counts[role.id] = (needed, maximum)
-    promoted, error = _write(lambda: changes.change_counts(db.session, current_user,
+    promoted, error = write(lambda: changes.change_counts(db.session, current_user,
                                                            occurrence_id, counts, now()))
     if error is not None:
         flash(_(error.message, **error.params), "error")
@@ -208,7 +203,7 @@ def occurrence_following(occurrence_id: int):
         _prefill(form, occurrence, series)
     if form.validate_on_submit():
         at = now()
-        new, error = _write(lambda: changes.split_series(
+        new, error = write(lambda: changes.split_series(
             db.session, current_user, occurrence_id, series_input(form), at,
             horizon_end=horizon_end(at, current_app.config["HORIZON_WEEKS"])))
         if error is None:

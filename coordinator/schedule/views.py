@@ -10,8 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import roles_required
-from ..database import begin_write
-from ..domain.errors import DomainError, Forbidden, NotFound
 from ..domain.recurrence import build_rule
 from ..extensions import db
 from ..models import Community, Occurrence, Series, Team, Venue
@@ -19,7 +17,7 @@ from ..services import changes
 from ..services.occurrences import horizon_end
 from ..services.scope import managed_community_ids
 from ..services.series import RoleInput, SeriesInput, create_series
-from ..web_util import apply_error, now, options, page_arg
+from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import EndForm, SeriesForm
 
@@ -98,21 +96,14 @@ def series_new():
     form = SeriesForm()
     fill_choices(form)
     if form.validate_on_submit():
-        begin_write(db.session)
         at = now()
-        try:
-            series = create_series(
-                db.session, current_user, series_input(form), at,
-                zone=current_app.config["TIMEZONE"],
-                horizon_end=horizon_end(at, current_app.config["HORIZON_WEEKS"]))
-        except Forbidden:
-            db.session.rollback()
-            abort(403)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        series, error = write(lambda: create_series(
+            db.session, current_user, series_input(form), at,
+            zone=current_app.config["TIMEZONE"],
+            horizon_end=horizon_end(at, current_app.config["HORIZON_WEEKS"])))
+        if error is not None:
+            apply_error(form, error)
         else:
-            db.session.commit()
             flash(_("Saved. The dates are planned; people can now be assigned."), "info")
             return redirect(url_for("schedule.series_detail", series_id=series.id))
     return render_template("schedule/series_form.html", form=form), (
@@ -152,18 +143,11 @@ def series_end(series_id: int):
     series = _load_series(series_id)
     form = EndForm()
     if form.validate_on_submit():
-        begin_write(db.session)
-        try:
-            count = changes.end_series(db.session, current_user, series.id, form.last_day.data,
-                                       now())
-        except (Forbidden, NotFound):
-            db.session.rollback()
-            abort(403)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(_(exc.message, **exc.params), "error")
+        count, error = write(lambda: changes.end_series(db.session, current_user, series.id,
+                                                        form.last_day.data, now()))
+        if error is not None:
+            flash(_(error.message, **error.params), "error")
         else:
-            db.session.commit()
             flash(_("The series ends; %(n)s later dates were cancelled.", n=count), "info")
     else:
         flash(_("Enter the last day."), "error")

@@ -76,26 +76,16 @@ def my_next_shifts(session, person_id: int, now: datetime, limit: int = 10) -> l
 
 def open_shifts_for(session, person_id: int, community_id: int, now: datetime,
                     days: int = 14, limit: int = 10) -> list[SlotView]:
-    """Return slots with free places the person could take in the coming ``days``."""
-    my_teams = select(TeamMember.team_id).where(TeamMember.person_id == person_id)
-    already = exists().where(Assignment.occurrence_role_id == OccurrenceRole.id,
-                             Assignment.person_id == person_id,
-                             Assignment.status != "withdrawn")
+    """Return slots with free places the person could take in the coming ``days``
+    (the home page's short list; the same rules as ``open_shifts_page``)."""
     query = (_slot_query()
              .where(Occurrence.start_at > now, Occurrence.start_at < now + timedelta(days=days),
                     Occurrence.status == "scheduled", Series.participation == "slots",
                     OccurrenceRole.filled < OccurrenceRole.maximum,
-                    or_(Series.community_id == community_id, Series.community_id.is_(None)),
-                    or_(OccurrenceRole.required_team_id.is_(None),
-                        OccurrenceRole.required_team_id.in_(my_teams)),
-                    ~already)
-             .add_columns(Series.signup_opens_days)
-             .order_by(Occurrence.start_at).limit(limit * 4))
-    # The opening window is per series ("sign-up opens N days ahead"); checked here
-    # rather than in SQL because interval arithmetic differs between backends.
-    rows = [row for row in session.execute(query)
-            if row[12] is None or row[5] <= now + timedelta(days=row[12])]
-    return _views(row[:12] for row in rows[:limit])
+                    _may_take(person_id, community_id), ~_already_in(person_id),
+                    _signup_open(now, days))
+             .order_by(Occurrence.start_at, OccurrenceRole.id).limit(limit))
+    return _views(session.execute(query))
 
 
 def unfilled_slots(session, actor: Account, now: datetime, days: int = 14,

@@ -10,12 +10,10 @@ from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
-from ..database import begin_write
-from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Unavailability
 from ..services import availability
-from ..web_util import apply_error, now, options
+from ..web_util import apply_error, now, options, write
 from . import bp
 from .shifts import volunteer_required
 
@@ -53,26 +51,21 @@ def _save(action: str, form) -> bool:
     """Validate the submitted form and call the service; False leaves errors on the form."""
     if not form.validate():
         return False
-    begin_write(db.session)
-    try:
+    def save():
         if action == "weekly":
-            availability.add_weekly(db.session, current_user, form.weekday.data,
-                                    form.start_time.data, form.end_time.data, now(),
-                                    note=form.weekly_note.data)
-        elif action == "range":
-            availability.add_range(db.session, current_user, form.start_date.data,
-                                   form.end_date.data, now(), note=form.range_note.data)
-        else:
-            availability.set_weekly_limit(db.session, current_user,
-                                          form.max_shifts_per_week.data, now())
-    except (Forbidden, NotFound):
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_error(form, exc)
+            return availability.add_weekly(db.session, current_user, form.weekday.data,
+                                           form.start_time.data, form.end_time.data, now(),
+                                           note=form.weekly_note.data)
+        if action == "range":
+            return availability.add_range(db.session, current_user, form.start_date.data,
+                                          form.end_date.data, now(), note=form.range_note.data)
+        return availability.set_weekly_limit(db.session, current_user,
+                                             form.max_shifts_per_week.data, now())
+
+    _result, error = write(save)
+    if error is not None:
+        apply_error(form, error)
         return False
-    db.session.commit()
     return True
 
 
@@ -107,12 +100,8 @@ def availability_delete(entry_id: int):
     entry = db.session.get(Unavailability, entry_id)
     if entry is None or entry.person_id != current_user.person_id:
         abort(404)  # this page changes only one's own entries
-    begin_write(db.session)
-    try:
-        availability.remove(db.session, current_user, entry_id, now())
-    except DomainError:
-        db.session.rollback()
+    _done, error = write(lambda: availability.remove(db.session, current_user, entry_id, now()))
+    if error is not None:
         abort(404)
-    db.session.commit()
     flash(_("Removed."), "info")
     return redirect(url_for("web.availability_page"))

@@ -7,13 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles_required
-from ..database import begin_write
-from ..domain.errors import DomainError, Forbidden, NotFound
+from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Community
 from ..services import people
 from ..services.scope import managed_community_ids, visible_community_ids
-from ..web_util import apply_error, now, options, page_arg
+from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import PersonForm
 
@@ -71,21 +70,14 @@ def _save(form: PersonForm, person_id: int | None):
     """Validate and save; returns the person or None after putting errors on the form."""
     if not form.validate_on_submit():
         return None
-    begin_write(db.session)
-    try:
-        if person_id is None:
-            person = people.create_person(db.session, current_user, _form_input(form), now())
-        else:
-            person = people.update_person(db.session, current_user, person_id,
-                                          _form_input(form), now())
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_error(form, exc)
-        return None
-    db.session.commit()
+    if person_id is None:
+        person, error = write(lambda: people.create_person(db.session, current_user,
+                                                           _form_input(form), now()))
+    else:
+        person, error = write(lambda: people.update_person(db.session, current_user, person_id,
+                                                           _form_input(form), now()))
+    if error is not None:
+        apply_error(form, error)
     return person
 
 
