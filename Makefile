@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CATALOG := coordinator/translations
 export FLASK_APP := app.py
 
-.PHONY: run test lint install translations extract-messages migrate seed bench clean
+.PHONY: run test lint install translations extract-messages migrate seed bench clean system-deps
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -16,6 +16,25 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian packages: Chromium for the browser tests, CJK fonts and Pango for the PDF plan.
+# Installed through apt when missing (as root, or with sudo); nothing is downloaded by
+# Playwright itself.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing Debian packages:" $$missing; \
+	  $$sudo apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	  { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing >/dev/null; }; \
+	fi
+
+# axe-core for the accessibility checks, pinned in tests/browser/package-lock.json.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $(AXE)
 
 # Compiled catalogues (.mo) are built here, never committed.
 translations: $(STAMP)
@@ -30,14 +49,14 @@ extract-messages: $(STAMP)
 migrate: translations
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask db upgrade
 
-seed: migrate
+seed: migrate system-deps
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask seed-demo --if-empty
 
 run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo logins: admin, leader, coordinator, volunteer; password: demo)"
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: translations lint
+test: translations lint system-deps $(AXE)
 	bash tests/run.sh
 
 lint: $(STAMP)
@@ -49,4 +68,4 @@ bench: translations
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite* $(CATALOG)/*/LC_MESSAGES/*.mo tests/artifacts
+	rm -rf $(VENV) instance/*.sqlite* $(CATALOG)/*/LC_MESSAGES/*.mo tests/artifacts tests/browser/node_modules

@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import init_app as init_cli
     from .errors import init_app as init_errors
     from .feeds import init_app as init_feeds
+    from .plan import init_app as init_plan
     from .schedule import init_app as init_schedule
     from .web import init_app as init_web
 
@@ -62,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_admin(app)
     init_schedule(app)
     init_feeds(app)
+    init_plan(app)
     init_cli(app)
     return app
 

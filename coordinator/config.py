@@ -30,8 +30,35 @@ class Config:
     FEED_FUTURE_DAYS = 365
     PUBLIC_URL = None  # e.g. "https://volunteers.example.org"; defaults to the request host
     FEED_UID_DOMAIN = None  # stable UID domain; defaults to PUBLIC_URL's host
+    # Weekly plan: above this many occurrences a week shows counts per group and day.
+    PLAN_DETAIL_LIMIT = 400
+    PLAN_GROUPS_PER_PAGE = 30
+    GAPS_PER_PAGE = 20
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_FROM = "noreply@localhost"
+    # Messages (reminders, notices, digests): see README "Reminders and digests".
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USE_SSL = False  # SMTP over TLS (port 465)
+    MAIL_TIMEOUT = 20
+    MAIL_BACKEND = None  # "smtp" | "console"; default: smtp with MAIL_SERVER, console in dev
+    SMS_URL = None  # generic HTTP gateway: JSON POST {"to", "text", "id"}
+    SMS_KEY = None  # sent as "Authorization: Bearer <key>"
+    SMS_TIMEOUT = 20
+    SMS_BACKEND = None  # "http" | "console"; default: http with SMS_URL, console in dev
+    QUIET_HOURS_START = "21:00"  # local; equal start and end switch quiet hours off
+    QUIET_HOURS_END = "07:00"
+    URGENT_NOTICE_HOURS = 12  # a change within this many hours goes out in quiet hours too
+    DIGEST_TIME = "07:30"  # coordinators' daily digest, local time
+    WEEKLY_SUMMARY_TIME = "07:00"  # leaders' summary, Mondays, local time
+    HORIZON_TIME = "02:30"  # nightly extension of every series' horizon
+    NOTIFY_SWEEP_SECONDS = 60
+    NOTIFY_MAX_ATTEMPTS = 5
+    NOTIFY_RETRY_SECONDS = 120  # first retry after this; doubles each time
+    NOTIFY_STALE_CLAIM_SECONDS = 900
+    NOTIFY_BATCH = 200
+    SCHEDULER_LOCK_FILE = None  # default: next to the SQLite file, or instance/
     # Shown on the login page while demo data is loaded.
     DEMO_PASSWORD = "demo"  # noqa: S105 — the published demo password, demo data only

@@ -467,6 +467,13 @@ def grid(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
                 len(ordered))
 
 
+def week_entries(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> list[Entry]:
+    """Every occurrence of the filtered week, however many (for the exports)."""
+    bounds = _bounds(flt.monday, zone)
+    return [entry for _key, _day, entry in _entries(session, viewer, flt, bounds,
+                                                     _day_index(bounds), _group_column(flt.by))]
+
+
 def _entries(session, viewer: PlanViewer, flt: PlanFilter, bounds, day, group
              ) -> list[tuple[int | None, int, Entry]]:
     """Every occurrence of the filtered week with its slots and names: three queries."""
@@ -590,4 +597,4 @@ def biggest_gaps(session, community_ids: set[int] | None, start: datetime, end: 
 
 __all__ = ["PlanFilter", "PlanViewer", "WeekFigures", "Summary", "Grid", "GroupRow", "Cell",
            "Entry", "RoleLine", "Gap", "read_filter", "summary", "week_figures", "grid",
-           "biggest_gaps", "filter_choices", "monday_of"]
+           "biggest_gaps", "filter_choices", "monday_of", "week_entries"]

@@ -1,0 +1,11 @@
+"""The weekly plan (page, print, PDF, CSV, Excel) and the coordinator's gap list."""
+from flask import Blueprint
+
+bp = Blueprint("plan", __name__)
+
+
+def init_app(app) -> None:
+    """Register the blueprint."""
+    from . import gap_views, views  # noqa: F401
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.register_blueprint(bp)

@@ -1,0 +1,125 @@
+"""The weekly plan: the page, its PDF and its CSV and Excel exports (all with one filter)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Response, current_app, render_template, request, url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import roles_required
+from ..domain.recurrence import get_zone
+from ..extensions import db
+from ..labels import KIND
+from ..services import plan_export
+from ..services import weekly_plan as wp
+from ..services.scope import managed_community_ids, visible_community_ids
+from ..web_util import now
+from . import bp
+from .pdf import render_pdf
+
+READERS = ("coordinator", "leader", "admin")
+
+
+def plan_viewer() -> wp.PlanViewer:
+    managed = managed_community_ids(db.session, current_user)
+    visible = visible_community_ids(db.session, current_user)
+    return wp.PlanViewer(visible=None if visible is None else frozenset(visible),
+                         managed=None if managed is None else frozenset(managed),
+                         person_id=current_user.person_id)
+
+
+def _read():
+    zone = current_app.config["TIMEZONE"]
+    viewer = plan_viewer()
+    today = now().astimezone(get_zone(zone)).date()
+    flt, errors = wp.read_filter(db.session, viewer, request.args, today)
+    return zone, viewer, flt, errors, today
+
+
+def week_label(flt: wp.PlanFilter) -> str:
+    return _("%(start)s – %(end)s", start=format_date(flt.monday, "long"),
+             end=format_date(flt.sunday, "long"))
+
+
+def _page(for_print: bool):
+    zone, viewer, flt, errors, today = _read()
+    summary = wp.summary(db.session, viewer, flt, zone)
+    grid = wp.grid(db.session, viewer, flt, zone,
+                   detail_limit=current_app.config["PLAN_DETAIL_LIMIT"],
+                   per_page=current_app.config["PLAN_GROUPS_PER_PAGE"])
+    choices = wp.filter_choices(db.session, viewer, flt)
+    html = render_template(
+        "plan/week.html", flt=flt, errors=errors, summary=summary, grid=grid,
+        choices=choices, kinds=KIND, week_label=week_label(flt), for_print=for_print,
+        this_monday=wp.monday_of(today), zone=get_zone(zone), viewer=viewer,
+        days=flt.days(), today=today, max_choices=wp.MAX_CHOICES,
+        now_local=format_datetime(now(), "medium"))
+    return html, (400 if errors else 200), flt
+
+
+@bp.route("/plan")
+@roles_required(*READERS)
+def week():
+    html, status, _flt = _page(for_print=False)
+    return html, status
+
+
+@bp.route("/plan/print.pdf")
+@roles_required(*READERS)
+def week_pdf():
+    html, status, flt = _page(for_print=True)
+    pdf = render_pdf(html, base_url=request.url_root)
+    return Response(pdf, status=status, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="weekly-plan-{flt.monday.isoformat()}.pdf"'})
+
+
+def _export_texts() -> plan_export.Texts:
+    headers = (_("Date"), _("Weekday"), _("Start"), _("End"), _("Community"), _("Team"),
+               _("Venue"), _("Kind"), _("Title"), _("Role"), _("Needed"), _("Filled"),
+               _("Missing"), _("Status"), _("Reason"), _("Names"))
+    weekdays = tuple(format_date(date(2024, 1, 1) + timedelta(days=i), "EEEE")
+                     for i in range(7))
+    return plan_export.Texts(headers=headers, kinds={k: str(v) for k, v in KIND.items()},
+                             weekdays=weekdays, scheduled=_("Scheduled"),
+                             cancelled=_("Cancelled"), care_visit=str(KIND["care"]),
+                             list_sep=_("、"))
+
+
+def _export(kind: str):
+    zone, viewer, flt, errors, _today = _read()
+    if errors:
+        return render_template("plan/bad_export.html", errors=errors, flt=flt), 400
+    texts = _export_texts()
+    table = plan_export.rows(wp.week_entries(db.session, viewer, flt, zone), zone, texts)
+    name = f"weekly-plan-{flt.monday.isoformat()}"
+    if kind == "csv":
+        body, mimetype = plan_export.to_csv(table, texts), "text/csv; charset=utf-8"
+    else:
+        body = plan_export.to_xlsx(table, texts, flt.monday.isoformat())
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}.{kind}"'})
+
+
+@bp.route("/plan/week.csv")
+@roles_required(*READERS)
+def week_csv():
+    return _export("csv")
+
+
+@bp.route("/plan/week.xlsx")
+@roles_required(*READERS)
+def week_xlsx():
+    return _export("xlsx")
+
+
+def plan_url(flt: wp.PlanFilter, endpoint: str = "plan.week", **changes) -> str:
+    return url_for(endpoint, **flt.args(**changes))
+
+
+@bp.app_template_global()
+def plan_link(flt, endpoint="plan.week", **changes):
+    """URL of the plan with the same filter and ``changes`` (None removes an argument)."""
+    return plan_url(flt, endpoint, **changes)
