@@ -86,5 +86,7 @@ def create_admin_command(username: str, password: str) -> None:
 
 def init_app(app) -> None:
     """Register the commands on ``app``."""
-    for command in (seed_demo_command, extend_horizon_command, create_admin_command):
+    from .jobs.runner import scheduler_command
+    for command in (seed_demo_command, extend_horizon_command, create_admin_command,
+                    scheduler_command):
         app.cli.add_command(command)

@@ -12,7 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 IGNORED_TABLES = frozenset({"audit_entries", "feed_cache", "deliveries", "data_versions",
-                            "app_settings"})
+                            "app_settings", "notifications"})
 _BUMP = text("UPDATE data_versions SET version = version + 1 WHERE name = 'schedule'")
 _READ = text("SELECT version FROM data_versions WHERE name = 'schedule'")
 

@@ -1,7 +1,7 @@
 """All models, imported here so that Alembic and the app see every table."""
 from .audit import AuditEntry
 from .care import CareRecipient, CareVisitDetail
-from .notify import Delivery, FeedCache, FeedToken
+from .notify import Delivery, FeedCache, FeedToken, Notification
 from .people import Account, Community, CoordinatorScope, Person
 from .schedule import (
                        Assignment,
@@ -21,6 +21,7 @@ from .versions import DataVersion
 __all__ = [
     "Account", "AppSetting", "Assignment", "AuditEntry", "CareRecipient", "CareVisitDetail",
     "Community", "CoordinatorScope", "DataVersion", "Delivery", "FeedCache", "FeedToken",
-    "Occurrence", "OccurrenceRole", "Person", "Response", "Series", "SeriesRole", "SwapOffer",
+    "Notification", "Occurrence", "OccurrenceRole", "Person", "Response", "Series",
+    "SeriesRole", "SwapOffer",
     "Team", "TeamMember", "Unavailability", "Venue",
 ]

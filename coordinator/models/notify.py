@@ -1,9 +1,18 @@
-"""Calendar feed tokens and outgoing message deliveries."""
+"""Calendar feed tokens, outgoing message deliveries and in-app notifications."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -12,6 +21,7 @@ from .types import UTCDateTime, utcnow
 FEED_SCOPES = ("mine", "team", "community", "organisation")
 DELIVERY_STATUSES = ("pending", "claimed", "sent", "failed", "skipped")
 CHANNELS = ("email", "sms", "app")
+DELIVERY_KINDS = ("reminder24", "reminder2", "notice", "digest", "weekly")
 
 
 class FeedToken(db.Model):
@@ -49,12 +59,21 @@ class FeedCache(db.Model):
 
 
 class Delivery(db.Model):
-    """One message to one recipient; the unique dedup key is claimed before sending."""
+    """One message to one recipient on one channel; the unique dedup key is written
+    (and committed) before anything is sent, then the row is claimed with a conditional
+    ``UPDATE … WHERE status = 'pending'`` so that two schedulers never both send it.
+
+    ``person_id``/``occurrence_id``/``ref_at`` say what the message is about (a
+    reminder's shift and its start at planning time), so the planner can find what is
+    already planned with an indexed NOT EXISTS instead of rebuilding keys.
+    """
 
     __tablename__ = "deliveries"
     __table_args__ = (CheckConstraint(f"status IN {DELIVERY_STATUSES!r}", name="status"),
                       CheckConstraint(f"channel IN {CHANNELS!r}", name="channel"),
-                      Index("ix_deliveries_due", "status", "next_attempt_at"))
+                      Index("ix_deliveries_due", "status", "next_attempt_at"),
+                      Index("ix_deliveries_subject", "person_id", "occurrence_id", "kind"),
+                      Index("ix_deliveries_claim", "claim_token"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id",
@@ -70,3 +89,31 @@ class Delivery(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    occurrence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("occurrences.id", ondelete="SET NULL"))
+    ref_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Not worth sending from this instant on (a reminder once its shift has started).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Urgent messages (a change to a shift within hours) go out during quiet hours too.
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Notification(db.Model):
+    """An in-app message, written in the recipient's language when it was delivered."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_account", "account_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    # Unique: the in-app channel is exactly once even if a claim were run twice.
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL"), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    url_path: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -91,6 +91,13 @@ class Account(UserMixin, db.Model):
     text_size: Mapped[str] = mapped_column(String(10), default="standard")
     # Minutes before a shift for a VALARM in the personal feed; None: no alarms.
     feed_alarm_minutes: Mapped[int | None]
+    # Message channels; None follows the default (e-mail when there is an address, SMS
+    # when there is a phone but no e-mail). In-app notices always come.
+    notify_email: Mapped[bool | None]
+    notify_sms: Mapped[bool | None]
+    # Which shift reminders the volunteer wants (24 h and 2 h before).
+    remind_24h: Mapped[bool] = mapped_column(default=True, server_default=true())
+    remind_2h: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

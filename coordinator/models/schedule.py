@@ -181,6 +181,9 @@ class Assignment(db.Model):
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     # Set when the occurrence moved or the person was promoted: a notice is due.
     needs_notice: Mapped[bool] = mapped_column(default=False)
+    # Why the notice is due: moved, cancelled, removed, promoted, assigned, swapped_in,
+    # swapped_out (the last reason wins when several changes come before the sweep).
+    notice_reason: Mapped[str | None] = mapped_column(String(12))
     attended: Mapped[bool | None]
     minutes_served: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -70,6 +70,7 @@ def _release(session, occurrence: Occurrence, now: datetime) -> int:
         assignment.status = "withdrawn"
         assignment.waitlist_position = None
         assignment.needs_notice = True
+        assignment.notice_reason = "cancelled"
         assignment.updated_at = now
     session.execute(update(OccurrenceRole).where(OccurrenceRole.occurrence_id == occurrence.id)
                     .values(filled=0).execution_options(synchronize_session=False))
@@ -114,6 +115,7 @@ def move_occurrence(session, actor: Account, occurrence_id: int, *, start_date: 
     occurrence.updated_at = now
     for assignment in live:
         assignment.needs_notice = True
+        assignment.notice_reason = "moved"
     session.flush()
     audit.record(session, actor, "occurrence.move", "occurrence", occurrence.id, now,
                  before=before, after={"start_at": start, "end_at": end, "venue_id": venue_id})
@@ -254,6 +256,7 @@ def split_series(session, actor: Account, occurrence_id: int, data: SeriesInput,
             occ.sequence += 1
             for assignment in _live(session, occ.id):
                 assignment.needs_notice = True
+                assignment.notice_reason = "moved"
         occ.updated_at = now
         _match_roles(session, occ, new, now)
         kept.add(occ.id)

@@ -43,6 +43,7 @@ class CalendarMeta:
     refresh: timedelta = timedelta(hours=1)
     alarm_minutes: int | None = None
     alarm_text: str = ""
+    method: str | None = None  # e.g. "PUBLISH" for an event attached to an e-mail
 
 
 _EVENT_CACHE: OrderedDict[str, bytes] = OrderedDict()
@@ -69,6 +70,8 @@ def render(events: list[FeedEvent], meta: CalendarMeta) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    if meta.method:
+        cal.add("method", meta.method)
     cal.add("name", meta.name)
     cal.add("x-wr-calname", meta.name)
     cal.add("x-wr-caldesc", meta.description)

@@ -99,7 +99,8 @@ def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: 
             Assignment.occurrence_role_id == role.id, Assignment.status == "waitlisted")) or 0) + 1
     assignment = Assignment(occurrence_role_id=role.id, person_id=person.id, status=status,
                             waitlist_position=position, assigned_by_id=actor.id,
-                            created_at=now, updated_at=now, needs_notice=is_staff)
+                            created_at=now, updated_at=now, needs_notice=is_staff,
+                            notice_reason="assigned" if is_staff else None)
     session.add(assignment)
     session.flush()
     session.expire(role, ["filled"])
@@ -149,6 +150,9 @@ def withdraw(session, actor: Account, assignment_id: int, now: datetime,
     assignment.status = "withdrawn"
     assignment.waitlist_position = None
     assignment.updated_at = now
+    if not own:  # removed by a coordinator: tell the volunteer
+        assignment.needs_notice = True
+        assignment.notice_reason = "removed"
     if was == "confirmed":
         session.execute(update(OccurrenceRole).where(
             OccurrenceRole.id == role.id, OccurrenceRole.filled > 0)
@@ -194,6 +198,7 @@ def promote_waitlist(session, actor: Account | None, role_id: int, now: datetime
         candidate.status = "confirmed"
         candidate.waitlist_position = None
         candidate.needs_notice = True
+        candidate.notice_reason = "promoted"
         candidate.updated_at = now
         promoted.append(candidate.id)
         audit.record(session, actor, "assignment.promote", "assignment", candidate.id, now,

@@ -117,10 +117,12 @@ def _transfer(session, actor, swap: SwapOffer, assignment: Assignment, taker_id:
     """Hand the place over: the giver is withdrawn, the taker confirmed; filled unchanged."""
     assignment.status = "withdrawn"
     assignment.needs_notice = True
+    assignment.notice_reason = "swapped_out"
     assignment.updated_at = now
     session.flush()
     session.add(Assignment(occurrence_role_id=assignment.occurrence_role_id, person_id=taker_id,
                            status="confirmed", assigned_by_id=actor.id, needs_notice=True,
+                           notice_reason="swapped_in",
                            created_at=now, updated_at=now))
     swap.status = "done"
     session.flush()

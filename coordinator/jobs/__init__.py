@@ -1,0 +1,74 @@
+"""Scheduled jobs: plain functions taking the app, run by ``flask scheduler`` (one
+process, see ``runner``), never inside web workers. Each job opens its own app context,
+reads the clock once per step and commits at its own boundary.
+
+This module turns the app config into the services' settings and gives the clock.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from urllib.parse import urlsplit
+
+from ..services.notify import NotifySettings, parse_time
+from ..services.notify.channels import MailSettings, SmsSettings, make_senders
+
+
+def clock(app) -> datetime:
+    """Return now: the config's ``NOW`` (a callable, or an ISO instant for a frozen
+    clock in tests), else the real UTC time."""
+    pinned = app.config.get("NOW")
+    if callable(pinned):
+        return pinned()
+    if isinstance(pinned, str) and pinned:
+        value = datetime.fromisoformat(pinned)
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(pinned, datetime):
+        return pinned
+    return datetime.now(timezone.utc)
+
+
+def notify_settings(app) -> NotifySettings:
+    """Return the message settings from the app config."""
+    c = app.config
+    base = (c.get("PUBLIC_URL") or "").rstrip("/")
+    domain = c.get("FEED_UID_DOMAIN") or urlsplit(base).hostname or "localhost"
+    return NotifySettings(
+        zone=c["TIMEZONE"], quiet_start=parse_time(c["QUIET_HOURS_START"], time(21, 0)),
+        quiet_end=parse_time(c["QUIET_HOURS_END"], time(7, 0)),
+        urgent_hours=float(c["URGENT_NOTICE_HOURS"]),
+        max_attempts=int(c["NOTIFY_MAX_ATTEMPTS"]),
+        retry_seconds=float(c["NOTIFY_RETRY_SECONDS"]),
+        stale_claim_seconds=float(c["NOTIFY_STALE_CLAIM_SECONDS"]),
+        batch=int(c["NOTIFY_BATCH"]), default_locale=c["BABEL_DEFAULT_LOCALE"],
+        uid_domain=domain, base_url=base)
+
+
+def _development(app) -> bool:
+    return bool(app.config.get("DEVELOPMENT"))
+
+
+def mail_settings(app) -> MailSettings:
+    """Return the SMTP settings; the console in development when no server is set."""
+    c = app.config
+    backend = c.get("MAIL_BACKEND") or ("smtp" if c.get("MAIL_SERVER") else
+                                        "console" if _development(app) else None)
+    return MailSettings(backend=backend, server=c.get("MAIL_SERVER"),
+                        port=int(c.get("MAIL_PORT") or 25), username=c.get("MAIL_USERNAME"),
+                        password=c.get("MAIL_PASSWORD"), use_tls=bool(c.get("MAIL_USE_TLS")),
+                        use_ssl=bool(c.get("MAIL_USE_SSL")),
+                        timeout=float(c.get("MAIL_TIMEOUT") or 20),
+                        sender=c.get("MAIL_FROM") or "noreply@localhost")
+
+
+def sms_settings(app) -> SmsSettings:
+    """Return the SMS gateway settings; the console in development when no URL is set."""
+    c = app.config
+    backend = c.get("SMS_BACKEND") or ("http" if c.get("SMS_URL") else
+                                       "console" if _development(app) else None)
+    return SmsSettings(backend=backend, url=c.get("SMS_URL"), key=c.get("SMS_KEY"),
+                       timeout=float(c.get("SMS_TIMEOUT") or 20))
+
+
+def senders(app, stream=None) -> dict:
+    """Return a sender per outgoing channel for the app's settings."""
+    return make_senders(mail_settings(app), sms_settings(app), stream)

@@ -1,0 +1,134 @@
+"""The delivery loop: claim due messages, send each, commit each outcome before the next
+send (see ``services.notify.deliveries`` for why that ordering gives exactly-once)."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from datetime import datetime
+
+from ..database import begin_write
+from ..domain.notify import quiet_until
+from ..extensions import db
+from ..services.notify import NotifySettings
+from ..services.notify import deliveries as store
+from ..services.notify.channels import ChannelError, SendError
+from . import clock
+from .messages import compose
+
+log = logging.getLogger("coordinator.scheduler")
+CHANNELS = ("app", "email", "sms")
+
+
+def record_channel(session, channel: str, now: datetime, error: ChannelError | None) -> None:
+    """Store the channel's health for the admin page (only when it changed)."""
+    key = f"channel:{channel}"
+    value = {"ok": error is None, "code": error.code if error else None,
+             "detail": error.detail if error else None, "at": now.isoformat()}
+    old = store.get_status(session, key)
+    if old is None or (old.get("ok"), old.get("code"), old.get("detail")) != (
+            value["ok"], value["code"], value["detail"]):
+        store.set_status(session, key, value)
+
+
+def deliver_due(app, senders: dict, stop: threading.Event | None = None,
+                max_messages: int | None = None) -> Counter:
+    """Send every due message (in-app, e-mail, SMS) until none is left; return counts.
+
+    A channel whose settings fail (``ChannelError``) is left alone for the rest of the
+    run: its messages stay pending, uncharged, and the problem is recorded.
+    """
+    from . import notify_settings
+
+    settings: NotifySettings = notify_settings(app)
+    session = db.session
+    report: Counter = Counter()
+    blocked: set[str] = set()
+    ok: set[str] = set()
+    try:
+        while not (stop and stop.is_set()):
+            if max_messages is not None and report["handled"] >= max_messages:
+                break
+            now = clock(app)
+            quiet = quiet_until(now, settings.zone, settings.quiet_start,
+                                settings.quiet_end) != now
+            begin_write(session)
+            token, rows = store.claim(session, now, [c for c in CHANNELS if c not in blocked],
+                                      urgent_only=quiet, limit=settings.batch)
+            session.commit()
+            if not rows:
+                break
+            valid = store.reminders_still_valid(session, rows)
+            messages = compose(rows, settings)
+            session.commit()
+            for index, row in enumerate(rows):
+                if (stop and stop.is_set()) or row.channel in blocked:
+                    _release(session, [row.id], token)
+                    continue
+                outcome = _deliver_one(app, session, senders, row, token, messages[row.id],
+                                       row.id in valid or not row.kind.startswith("reminder"),
+                                       settings)
+                report[outcome] += 1
+                report["handled"] += 1
+                if isinstance(outcome, str) and outcome.startswith("blocked:"):
+                    blocked.add(row.channel)
+                    rest = [r.id for r in rows[index + 1:] if r.channel == row.channel]
+                    _release(session, rest, token)
+                elif outcome == "sent":
+                    ok.add(row.channel)
+        begin_write(session)
+        for channel in ok - blocked:
+            record_channel(session, channel, clock(app), None)
+        session.commit()
+    finally:
+        session.rollback()
+        for sender in senders.values():
+            sender.close()
+    report.pop("handled", None)
+    return report
+
+
+def _release(session, ids: list[int], token: str) -> None:
+    if ids:
+        begin_write(session)
+        store.release(session, ids, token)
+        session.commit()
+
+
+def _deliver_one(app, session, senders, row, token, message, valid, settings) -> str:
+    too_late = row.ref_at is not None and row.ref_at <= clock(app)
+    if not valid or too_late:
+        begin_write(session)
+        store.mark_skipped(session, row, token, "too late: the shift has started" if too_late
+                           else "the shift changed or the person left it")
+        session.commit()
+        return "skipped"
+    if row.channel == "app":
+        begin_write(session)
+        store.deliver_in_app(session, row, token, message.title, message.body,
+                             message.url_path, clock(app))
+        session.commit()
+        return "sent"
+    outgoing = message.email if row.channel == "email" else message.sms
+    try:
+        if not (outgoing.to or "").strip():
+            raise SendError("no address")
+        senders[row.channel].send(outgoing)
+    except ChannelError as exc:
+        begin_write(session)
+        store.release(session, [row.id], token)
+        record_channel(session, row.channel, clock(app), exc)
+        session.commit()
+        log.error("%s channel unusable (%s): %s; its messages wait", row.channel, exc.code,
+                  exc.detail)
+        return f"blocked:{row.channel}"
+    except SendError as exc:
+        begin_write(session)
+        outcome = store.mark_failure(session, row, token, clock(app), str(exc), settings)
+        session.commit()
+        log.warning("delivery %s (%s) failed: %s -> %s", row.id, row.channel, exc, outcome)
+        return outcome
+    begin_write(session)
+    store.mark_sent(session, row, token, clock(app))
+    session.commit()
+    return "sent"

@@ -1,0 +1,132 @@
+"""Write each claimed delivery as the message its channel carries, in the recipient's
+language: e-mail (plain text + HTML, the iCal event for reminders), SMS (within 70
+characters), or an in-app notification. Uses the app's templates and translations."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale, format_datetime
+from flask_babel import gettext as _
+
+from ..domain.notify import fit_sms
+from ..labels import KIND
+from ..services.feed_data import FeedEvent
+from ..services.feed_render import CalendarMeta, render
+from ..services.notify import NotifySettings
+from ..services.notify.channels import Email, Sms
+from ..services.notify.deliveries import Claimed, message_id
+
+WHEN = {"zh_CN": "M月d日 EEE HH:mm", "en": "EEE d MMM, HH:mm"}
+URLS = {"reminder2": "/shifts/mine", "reminder24": "/shifts/mine", "notice": "/shifts/mine",
+        "digest": "/", "weekly": "/plan"}
+
+
+@dataclass(frozen=True)
+class Composed:
+    """What one delivery says on its channel."""
+
+    title: str
+    body: str
+    url_path: str
+    email: Email | None = None
+    sms: Sms | None = None
+
+
+def _when(value: str, locale: str) -> str:
+    return format_datetime(datetime.fromisoformat(value), WHEN.get(locale, WHEN["en"]))
+
+
+def _notice_label(change: str) -> str:
+    return {"moved": _("Moved:"), "cancelled": _("Cancelled:"),
+            "removed": _("No longer yours:"), "promoted": _("Off the waitlist, confirmed:"),
+            "assigned": _("Assigned to you:"), "swapped_in": _("Swap done, now yours:"),
+            "swapped_out": _("Swap done, taken over:")}.get(change, _("Changed:"))
+
+
+def _ics(p: dict, settings: NotifySettings) -> bytes:
+    event = FeedEvent(uid_key=f"occ-{p['occurrence_id']}",
+                      start_at=datetime.fromisoformat(p["start"]),
+                      end_at=datetime.fromisoformat(p["end"]), kind=p["kind"],
+                      summary=p["title"], location=p.get("venue") or "",
+                      description=[p["role"]] if p.get("role") else [],
+                      sequence=int(p.get("seq") or 0),
+                      last_modified=datetime.fromisoformat(p["updated"]),
+                      url_path="/shifts/mine" if settings.base_url else None)
+    meta = CalendarMeta(name=p["title"], description="", zone=settings.zone,
+                        base_url=settings.base_url, uid_domain=settings.uid_domain,
+                        method="PUBLISH")
+    return render([event], meta)
+
+
+def _texts(row: Claimed, p: dict, settings: NotifySettings) -> tuple[str, str, str, str]:
+    """Return (subject, sms text, template name, kind label) in the forced locale."""
+    locale = p.get("locale") or settings.default_locale
+    if row.kind.startswith("reminder"):
+        when = _when(p["start"], locale)
+        subject = _("Reminder: %(title)s, %(when)s", title=p["title"], when=when)
+        tail = f" {when}" + (f" {p['venue']}" if p.get("venue") else "")
+        return subject, fit_sms(_("Reminder:") + " ", p["title"], tail), "reminder", ""
+    if row.kind == "notice":
+        when = _when(p["start"], locale)
+        label = _notice_label(p.get("change", ""))
+        subject = f"{label} {p['title']}, {when}"
+        return subject, fit_sms(label + " ", p["title"], f" {when}"), "notice", label
+    if row.kind == "digest":
+        subject = _("Daily digest: %(missing)s open places in the next three days",
+                    missing=p.get("missing_total", 0))
+        sms = _("Digest: %(missing)s open places, %(swaps)s swap offers, %(withdrawals)s "
+                "withdrawals.", missing=p.get("missing_total", 0),
+                swaps=p.get("swaps_total", 0), withdrawals=p.get("withdrawals_total", 0))
+        return subject, fit_sms("", sms), "digest", ""
+    coverage = p.get("coverage")
+    subject = _("Weekly plan from %(monday)s: %(open)s open places",
+                monday=p.get("monday"), open=p.get("open_places", 0))
+    sms = _("Week from %(monday)s: %(coverage)s%% covered, %(open)s open places.",
+            monday=p.get("monday"), coverage="—" if coverage is None else coverage,
+            open=p.get("open_places", 0))
+    return subject, fit_sms("", sms), "weekly", ""
+
+
+def compose(rows: list[Claimed], settings: NotifySettings) -> dict[int, Composed]:
+    """Return the message of every row, each in its recipient's language."""
+    out: dict[int, Composed] = {}
+    by_locale: dict[str, list[Claimed]] = {}
+    for row in rows:
+        by_locale.setdefault(row.payload.get("locale") or settings.default_locale,
+                             []).append(row)
+    for locale, group in by_locale.items():
+        with force_locale(locale):
+            for row in group:
+                out[row.id] = _compose_one(row, settings, locale)
+    return out
+
+
+def _render(name: str, context: dict) -> str:
+    # The Jinja environment directly: no request, so no request context processors.
+    return current_app.jinja_env.get_template(name).render(context)
+
+
+def _compose_one(row: Claimed, settings: NotifySettings, locale: str) -> Composed:
+    p = row.payload
+    subject, sms_text, template, label = _texts(row, p, settings)
+    url_path = URLS.get(row.kind, "/")
+    context = {"p": p, "subject": subject, "label": label, "locale": locale,
+               "when": _when(p["start"], locale) if "start" in p else "",
+               "end": format_datetime(datetime.fromisoformat(p["end"]), "HH:mm")
+               if "end" in p else "",
+               "kind_text": str(KIND.get(p.get("kind"), p.get("kind") or "")),
+               "link": (settings.base_url + url_path) if settings.base_url else "",
+               "fmt": lambda value: _when(value, locale)}
+    body = _render(f"emails/{template}.txt", context)
+    email = sms = None
+    mid = message_id(row.id, row.dedup_key, settings.uid_domain)
+    if row.channel == "email":
+        html = _render(f"emails/{template}.html", context)
+        ics = _ics(p, settings) if template == "reminder" else None
+        email = Email(to=p.get("email") or "", subject=subject, text=body, html=html,
+                      message_id=mid, ics=ics)
+    elif row.channel == "sms":
+        sms = Sms(to=p.get("phone") or "", text=sms_text, message_id=mid)
+    return Composed(title=subject, body=body, url_path=url_path, email=email, sms=sms)

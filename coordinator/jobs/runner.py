@@ -1,0 +1,169 @@
+"""``flask scheduler``: the one process that runs the jobs (APScheduler 3, BlockingScheduler).
+
+Never started by ``create_app``: web workers and the reloader would each run it. Job
+definitions live here with explicit ids; nothing is kept in a job store (the default
+memory store): what is due and what was sent lives in our own tables, read by the sweep.
+Interval job in UTC; cron jobs in the organisation's ``zoneinfo`` zone; coalescing, one
+instance per job, generous misfire grace. Cron jobs missed while the process was down are
+caught up at start (their dedup keys make a second run harmless).
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+import click
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import current_app
+
+from ..services.notify import parse_time
+from ..services.notify.channels import ChannelError
+from . import clock, mail_settings, senders, sms_settings, tasks
+from .lock import SingleInstance
+
+log = logging.getLogger("coordinator.scheduler")
+
+
+def check_channels(app) -> dict[str, ChannelError | None]:
+    """Try each outgoing channel's settings once (SMTP: connect and log in); log and
+    record the result for the admin page. Messages of a failing channel wait."""
+    from ..database import begin_write
+    from ..extensions import db
+    from .deliver import record_channel
+
+    found: dict[str, ChannelError | None] = {}
+    described = {"email": mail_settings(app), "sms": sms_settings(app)}
+    for channel, sender in senders(app).items():
+        try:
+            sender.check()
+            found[channel] = None
+            log.info("%s channel ready (%s)", channel, described[channel].backend)
+        except ChannelError as exc:
+            found[channel] = exc
+            log.error("%s channel NOT usable: %s (%s). Its messages wait, pending, until "
+                      "the settings are fixed.", channel, exc.code, exc.detail)
+        finally:
+            sender.close()
+    with app.app_context():
+        begin_write(db.session)
+        for channel, error in found.items():
+            record_channel(db.session, channel, clock(app), error)
+        db.session.commit()
+        db.session.remove()
+    return found
+
+
+def build_scheduler(app, stop: threading.Event, lock: SingleInstance) -> BlockingScheduler:
+    """Return the scheduler with the fixed jobs (explicit ids)."""
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    scheduler = BlockingScheduler(
+        timezone=timezone.utc, executors={"default": ThreadPoolExecutor(4)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+    every = max(float(app.config["NOTIFY_SWEEP_SECONDS"]), 1.0)
+    scheduler.add_job(tasks.sweep, IntervalTrigger(seconds=every), args=[app, stop],
+                      id="sweep", name="plan and send due messages",
+                      next_run_time=datetime.now(timezone.utc), misfire_grace_time=600)
+    digest_at = parse_time(app.config["DIGEST_TIME"], time(7, 30))
+    scheduler.add_job(tasks.digest, CronTrigger(hour=digest_at.hour, minute=digest_at.minute,
+                                                timezone=zone),
+                      args=[app], id="digest", name="coordinators' daily digest",
+                      misfire_grace_time=4 * 3600)
+    weekly_at = parse_time(app.config["WEEKLY_SUMMARY_TIME"], time(7, 0))
+    scheduler.add_job(tasks.weekly, CronTrigger(day_of_week="mon", hour=weekly_at.hour,
+                                                minute=weekly_at.minute, timezone=zone),
+                      args=[app], id="weekly", name="leaders' weekly summary",
+                      misfire_grace_time=12 * 3600)
+    horizon_at = parse_time(app.config["HORIZON_TIME"], time(2, 30))
+    scheduler.add_job(tasks.horizon, CronTrigger(hour=horizon_at.hour,
+                                                 minute=horizon_at.minute, timezone=zone),
+                      args=[app], id="horizon", name="extend series horizons",
+                      misfire_grace_time=12 * 3600)
+
+    def watch_lock():
+        if not lock.alive():
+            log.error("lost the scheduler lock (database connection gone); stopping")
+            stop.set()
+            scheduler.shutdown(wait=False)
+
+    scheduler.add_job(watch_lock, IntervalTrigger(seconds=30), id="lock-watch",
+                      name="check the single-instance lock")
+    return scheduler
+
+
+def catch_up(app, now: datetime) -> list[str]:
+    """Return the cron jobs missed today while no scheduler ran (run them at start)."""
+    local = now.astimezone(ZoneInfo(app.config["TIMEZONE"]))
+    missed = []
+    digest_at = parse_time(app.config["DIGEST_TIME"], time(7, 30))
+    noon = time(12, 0)
+    if digest_at <= local.time().replace(tzinfo=None) < noon:
+        missed.append("digest")
+    weekly_at = parse_time(app.config["WEEKLY_SUMMARY_TIME"], time(7, 0))
+    if local.weekday() == 0 and weekly_at <= local.time().replace(tzinfo=None) < noon:
+        missed.append("weekly")
+    return missed
+
+
+def _logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("coordinator").setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+@click.command("scheduler")
+@click.option("--once", type=click.Choice(sorted(tasks.JOBS)), default=None,
+              help="Run one job now and exit (e.g. from cron) instead of scheduling.")
+@click.option("--no-wait", is_flag=True,
+              help="Exit with status 3 when another scheduler holds the lock.")
+def scheduler_command(once: str | None, no_wait: bool) -> None:
+    """Run the reminder and digest scheduler (one per installation)."""
+    _logging()
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    lock = SingleInstance(app)
+
+    def on_signal(signum, _frame):
+        log.info("signal %s: stopping after the current message", signum)
+        stop.set()
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+        elif lock_wait:
+            raise SystemExit(0)
+
+    scheduler = None
+    lock_wait = True
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if not lock.acquire(wait=not no_wait, stop=stop):
+        log.warning("another scheduler is running; exiting")
+        sys.exit(3)
+    lock_wait = False
+    try:
+        check_channels(app)
+        if once:
+            result = tasks.JOBS[once](app)
+            click.echo(f"{once}: {dict(result) if isinstance(result, dict) else result}")
+            return
+        for name in catch_up(app, clock(app)):
+            log.info("catching up the %s missed while no scheduler ran", name)
+            tasks.JOBS[name](app)
+        scheduler = build_scheduler(app, stop, lock)
+        log.info("scheduler started (pid lock: %s); jobs: %s", lock.describe(),
+                 ", ".join(job.id for job in scheduler.get_jobs()))
+        scheduler.start()
+    finally:
+        stop.set()
+        lock.release()
+        log.info("scheduler stopped")
+
+
+__all__ = ["scheduler_command", "build_scheduler", "check_channels", "catch_up"]

@@ -1,0 +1,102 @@
+"""The jobs the scheduler runs, each a plain function of the app (one app context per
+run, the clock read from the app, one commit per step)."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+
+from ..database import begin_write
+from ..extensions import db
+from ..services.notify import deliveries as store
+from ..services.notify.digests import plan_digests, plan_weekly
+from ..services.notify.planning import plan_notices, plan_reminders
+from ..services.occurrences import horizon_end, materialize
+from . import clock, notify_settings, senders
+from .deliver import deliver_due
+
+log = logging.getLogger("coordinator.scheduler")
+
+
+def _step(app, action):
+    """Run ``action(session, now)`` as one write transaction; return its result."""
+    session = db.session
+    begin_write(session)
+    try:
+        result = action(session, clock(app))
+        session.commit()
+        return result
+    except Exception:
+        session.rollback()
+        raise
+
+
+def sweep(app, stop: threading.Event | None = None, channel_senders: dict | None = None,
+          max_messages: int | None = None) -> Counter:
+    """Plan due reminders and change notices, skip what came too late, recover dead
+    claims, then deliver everything due. Safe to run at any time, any number of times."""
+    settings = notify_settings(app)
+    report: Counter = Counter()
+    with app.app_context():
+        try:
+            report["reminders_planned"] = _step(
+                app, lambda s, now: plan_reminders(s, now, settings))
+            report["notices_planned"] = _step(app, lambda s, now: plan_notices(s, now,
+                                                                              settings))
+            report["expired"] = _step(app, store.skip_expired)
+            requeued, uncertain = _step(app, lambda s, now: store.recover_stale(
+                s, now, settings.stale_claim_seconds))
+            report["requeued"], report["uncertain"] = requeued, uncertain
+            if uncertain:
+                log.error("%s message(s) were being sent when a scheduler died; marked "
+                          "failed (may have been delivered): see /admin/deliveries",
+                          uncertain)
+            report += deliver_due(app, channel_senders or senders(app), stop, max_messages)
+            _step(app, lambda s, now: store.set_status(s, "scheduler:heartbeat",
+                                                       {"at": now.isoformat()}))
+        finally:
+            db.session.remove()
+    busy = {k: v for k, v in report.items() if v}
+    if busy:
+        log.info("sweep: %s", ", ".join(f"{k}={v}" for k, v in sorted(busy.items())))
+    return report
+
+
+def digest(app) -> int:
+    """Plan today's coordinators' digests (sent by the next sweep)."""
+    settings = notify_settings(app)
+    with app.app_context():
+        try:
+            added = _step(app, lambda s, now: plan_digests(s, now, settings))
+        finally:
+            db.session.remove()
+    log.info("daily digest: %s deliveries planned", added)
+    return added
+
+
+def weekly(app) -> int:
+    """Plan this week's leaders' summary (sent by the next sweep)."""
+    settings = notify_settings(app)
+    with app.app_context():
+        try:
+            added = _step(app, lambda s, now: plan_weekly(s, now, settings))
+        finally:
+            db.session.remove()
+    log.info("weekly summary: %s deliveries planned", added)
+    return added
+
+
+def horizon(app) -> int:
+    """Extend every series' rolling horizon (idempotent)."""
+    weeks = app.config["HORIZON_WEEKS"]
+    with app.app_context():
+        try:
+            created = _step(app, lambda s, now: materialize(s, None, horizon_end(now, weeks),
+                                                            now))
+        finally:
+            db.session.remove()
+    log.info("horizon: %s occurrences created", created)
+    return created
+
+
+JOBS = {"sweep": sweep, "digest": digest, "weekly": weekly, "horizon": horizon}
