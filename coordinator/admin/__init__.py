@@ -6,5 +6,5 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def init_app(app) -> None:
     """Register the blueprint."""
-    from . import organisation, views  # noqa: F401
+    from . import deliveries, organisation, views  # noqa: F401
     app.register_blueprint(bp)

@@ -1,7 +1,7 @@
 """Forms of the auth blueprint."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -15,3 +15,10 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+
+
+class NotificationForm(FlaskForm):
+    email = BooleanField(_l("By e-mail"))
+    sms = BooleanField(_l("By text message (SMS)"))
+    remind_24h = BooleanField(_l("A reminder one day (24 hours) before each shift"))
+    remind_2h = BooleanField(_l("A reminder two hours before each shift"))

@@ -11,10 +11,10 @@ from ..extensions import db
 from ..models import AppSetting
 from ..models.people import TEXT_SIZES
 from ..services import accounts
-from ..web_util import apply_error, now, safe_next
+from ..web_util import apply_error, now, safe_next, write
 from . import bp
 from .access import public
-from .forms import LoginForm, PasswordForm
+from .forms import LoginForm, NotificationForm, PasswordForm
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -103,3 +103,31 @@ def change_password():
             flash(_("Your password is changed. Other devices are logged out."), "info")
             return redirect(url_for("web.home"))
     return render_template("auth/password.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def notification_settings():
+    """Choose channels (e-mail, SMS; in-app always) and which reminders to get."""
+    from ..services.notify import preferences
+
+    account = current_user._get_current_object()
+    person = account.person
+    form = NotificationForm()
+    if request.method == "GET":
+        chosen = preferences.current(account, person)
+        form.email.data, form.sms.data = chosen.email, chosen.sms
+        form.remind_24h.data, form.remind_2h.data = chosen.remind_24h, chosen.remind_2h
+    elif form.validate_on_submit():
+        choices = preferences.Choices(email=form.email.data, sms=form.sms.data,
+                                      remind_24h=form.remind_24h.data,
+                                      remind_2h=form.remind_2h.data)
+        write(lambda: preferences.save(db.session.merge(account), choices))
+        flash(_("Your notification settings are saved."), "info")
+        return redirect(url_for("auth.notification_settings"))
+    return render_template("auth/notifications.html", form=form,
+                           email=person.email if person else None,
+                           phone=person.phone if person else None,
+                           quiet_start=current_app.config["QUIET_HOURS_START"],
+                           quiet_end=current_app.config["QUIET_HOURS_END"]), (
+        400 if form.errors else 200)

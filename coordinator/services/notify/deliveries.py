@@ -97,8 +97,8 @@ def claim(session, now: datetime, channels: list[str], *, urgent_only: bool,
         Delivery.status == "pending", Delivery.channel.in_(channels),
         or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
         .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
-    if urgent_only:
-        query = query.where(Delivery.urgent.is_(True))
+    if urgent_only:  # quiet hours: in-app notices wake nobody, so they go in too
+        query = query.where(or_(Delivery.urgent.is_(True), Delivery.channel == "app"))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(session.scalars(query))

@@ -42,8 +42,9 @@ def insert_deliveries(session, rows: list[dict]) -> int:
     added = 0
     for i in range(0, len(rows), 500):
         stmt = make(Delivery.__table__).values(rows[i:i + 500]).on_conflict_do_nothing(
-            index_elements=["dedup_key"])
-        added += max(session.execute(stmt).rowcount or 0, 0)
+            index_elements=["dedup_key"]).returning(Delivery.__table__.c.id)
+        # RETURNING, not rowcount: psycopg reports no count for this statement.
+        added += len(session.execute(stmt).all())
     return added
 
 
