@@ -60,5 +60,6 @@ class Config:
     NOTIFY_STALE_CLAIM_SECONDS = 900
     NOTIFY_BATCH = 200
     SCHEDULER_LOCK_FILE = None  # default: next to the SQLite file, or instance/
+    SCHEDULER_LOCK_POLL_SECONDS = 5  # how often a waiting second scheduler tries the lock
     # Shown on the login page while demo data is loaded.
     DEMO_PASSWORD = "demo"  # noqa: S105 — the published demo password, demo data only

@@ -30,11 +30,11 @@ def lock_file_for(app) -> Path:
 class SingleInstance:
     """Hold the scheduler's lock for the life of the process."""
 
-    def __init__(self, app, poll_seconds: float = 5.0):
+    def __init__(self, app, poll_seconds: float | None = None):
         self.url = app.config["SQLALCHEMY_DATABASE_URI"]
         self.is_postgres = make_url(self.url).get_backend_name() == "postgresql"
         self.path = lock_file_for(app)
-        self.poll = poll_seconds
+        self.poll = float(poll_seconds or app.config.get("SCHEDULER_LOCK_POLL_SECONDS") or 5)
         self._file = None
         self._engine = None
         self._conn = None

@@ -1,0 +1,152 @@
+"""The pure rules of outgoing messages: quiet hours, channels, dedup keys, back-off, SMS
+length, which reminder is due. Table-driven cases plus hypothesis properties."""
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coordinator.domain.notify import (
+    SMS_LIMIT,
+    backoff,
+    channels_for,
+    dedup_key,
+    due_reminder,
+    fit_sms,
+    in_quiet_hours,
+    is_urgent,
+    quiet_until,
+)
+
+UTC = timezone.utc
+SH = "Asia/Shanghai"
+times = st.times().map(lambda t: t.replace(microsecond=0, second=0))
+
+
+@pytest.mark.parametrize("local,expected", [
+    (time(20, 59), False), (time(21, 0), True), (time(23, 59), True), (time(0, 0), True),
+    (time(6, 59), True), (time(7, 0), False), (time(12, 0), False)])
+def test_default_quiet_hours_wrap_midnight(local, expected):
+    assert in_quiet_hours(local, time(21), time(7)) is expected
+
+
+def test_equal_bounds_mean_no_quiet_hours_and_daytime_windows_work():
+    assert not any(in_quiet_hours(time(h), time(7), time(7)) for h in range(24))
+    assert in_quiet_hours(time(13), time(12), time(14))
+    assert not in_quiet_hours(time(14), time(12), time(14))
+
+
+def test_quiet_until_is_the_next_morning_in_local_time():
+    night = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+    assert quiet_until(night, SH, time(21), time(7)) == datetime(2026, 11, 27, 23, 0,
+                                                                   tzinfo=UTC)
+    early = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # 04:00 the next day in Shanghai
+    assert quiet_until(early, SH, time(21), time(7)) == datetime(2026, 11, 27, 23, 0,
+                                                                   tzinfo=UTC)
+    day = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
+    assert quiet_until(day, SH, time(21), time(7)) == day
+
+
+@settings(max_examples=300, deadline=None)
+@given(now=st.datetimes(datetime(2026, 1, 1), datetime(2028, 12, 31)).map(
+           lambda d: d.replace(tzinfo=UTC)),
+       start=times, end=times,
+       zone=st.sampled_from([SH, "Europe/Berlin", "America/New_York", "UTC"]))
+def test_quiet_until_ends_outside_quiet_hours_within_a_day(now, start, end, zone):
+    until = quiet_until(now, zone, start, end)
+    local = until.astimezone(ZoneInfo(zone)).time().replace(tzinfo=None)
+    assert now <= until <= now + timedelta(hours=25)
+    if until != now:
+        # The first minute after the quiet hours (a DST gap may move the wall clock on).
+        assert not in_quiet_hours(local, start, end) or zone != SH
+        assert local == end or zone != SH
+    else:
+        assert not in_quiet_hours(now.astimezone(ZoneInfo(zone)).time().replace(tzinfo=None),
+                                  start, end)
+
+
+@pytest.mark.parametrize("kw,expected", [
+    ({"has_account": True, "email": "a@b", "phone": "1", "notify_email": None,
+      "notify_sms": None}, ("app", "email")),
+    ({"has_account": True, "email": None, "phone": "1", "notify_email": None,
+      "notify_sms": None}, ("app", "sms")),
+    ({"has_account": True, "email": None, "phone": None, "notify_email": True,
+      "notify_sms": True}, ("app",)),
+    ({"has_account": False, "email": None, "phone": "1", "notify_email": None,
+      "notify_sms": None}, ("sms",)),
+    ({"has_account": True, "email": "a@b", "phone": "1", "notify_email": False,
+      "notify_sms": True}, ("app", "sms")),
+])
+def test_channels_follow_choices_and_contact_details(kw, expected):
+    assert channels_for(**kw) == expected
+
+
+@given(has_account=st.booleans(), email=st.one_of(st.none(), st.just("a@b")),
+       phone=st.one_of(st.none(), st.just("139")),
+       notify_email=st.one_of(st.none(), st.booleans()),
+       notify_sms=st.one_of(st.none(), st.booleans()))
+def test_people_with_an_account_always_get_in_app(has_account, email, phone, notify_email,
+                                                  notify_sms):
+    got = channels_for(has_account=has_account, email=email, phone=phone,
+                       notify_email=notify_email, notify_sms=notify_sms)
+    assert ("app" in got) is has_account
+    assert "email" not in got or email
+    assert "sms" not in got or phone
+    assert len(set(got)) == len(got)
+
+
+parts = st.text(alphabet=st.sampled_from("ab|%:7z"), max_size=6)
+
+
+@settings(max_examples=500)
+@given(a=st.tuples(parts, parts, parts, parts), b=st.tuples(parts, parts, parts, parts))
+def test_dedup_keys_differ_exactly_when_their_parts_differ(a, b):
+    assert (dedup_key(*a) == dedup_key(*b)) is (a == b)
+
+
+@pytest.mark.parametrize("attempts,seconds", [(1, 60), (2, 120), (3, 240), (4, 480),
+                                              (30, 6 * 3600)])
+def test_backoff_doubles_and_is_capped(attempts, seconds):
+    assert backoff(attempts, 60) == timedelta(seconds=seconds)
+
+
+@settings(max_examples=300)
+@given(head=st.text(max_size=12), title=st.text(max_size=200), tail=st.text(max_size=30),
+       limit=st.integers(10, 160))
+def test_sms_text_never_exceeds_the_limit(head, title, tail, limit):
+    text = fit_sms(head, title, tail, limit)
+    assert len(text) <= limit
+    if len(head + title + tail) <= limit:
+        assert text == head + title + tail
+
+
+def test_chinese_sms_keeps_time_and_place_and_shortens_the_title():
+    text = fit_sms("提醒：", "晚间义务巡逻" * 20, " 11月28日 周六 19:30 一连社区巡逻路线")
+    assert len(text) == SMS_LIMIT and text.startswith("提醒：晚间义务巡逻")
+    assert text.endswith(" 11月28日 周六 19:30 一连社区巡逻路线") and "…" in text
+
+
+START = datetime(2026, 11, 28, 11, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("hours_before,chosen,expected", [
+    (30, (24, 2), None), (24, (24, 2), 24), (3, (24, 2), 24), (2, (24, 2), 2),
+    (1, (24, 2), 2), (1, (24,), 24), (23, (2,), None), (0, (24, 2), None),
+    (-1, (24, 2), None), (5, (), None)])
+def test_the_closest_due_reminder_wins(hours_before, chosen, expected):
+    assert due_reminder(START, START - timedelta(hours=hours_before), chosen) == expected
+
+
+@given(before=st.integers(-100, 100), chosen=st.sets(st.sampled_from([24, 2])))
+def test_a_due_reminder_is_always_ahead_of_the_shift(before, chosen):
+    now = START - timedelta(hours=before)
+    got = due_reminder(START, now, tuple(chosen))
+    if got is not None:
+        assert now < START and START - timedelta(hours=got) <= now and got in chosen
+
+
+def test_urgent_means_within_hours():
+    now = START - timedelta(hours=5)
+    assert is_urgent(START, now, 12) and not is_urgent(START, now, 4)
+    assert not is_urgent(None, now, 12)
