@@ -19,6 +19,8 @@ import importlib
 SECTIONS: dict[str, str] = {
     "scheduling": "bench.scheduling",
     "feeds": "bench.feeds",
+    "reminders": "bench.reminders",
+    "weekly_plan": "bench.weekly_plan",
 }
 
 

@@ -7,6 +7,7 @@ from flask import Response, current_app, render_template, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from ..auth.access import roles_required
 from ..domain.recurrence import get_zone
@@ -45,10 +46,11 @@ def week_label(flt: wp.PlanFilter) -> str:
 
 def _page(for_print: bool):
     zone, viewer, flt, errors, today = _read()
-    summary = wp.summary(db.session, viewer, flt, zone)
-    grid = wp.grid(db.session, viewer, flt, zone,
-                   detail_limit=current_app.config["PLAN_DETAIL_LIMIT"],
-                   per_page=current_app.config["PLAN_GROUPS_PER_PAGE"])
+    engine = db.engine
+    summary, grid = wp.plan_page(
+        lambda: Session(engine), viewer, flt, zone,
+        detail_limit=current_app.config["PLAN_DETAIL_LIMIT"],
+        per_page=current_app.config["PLAN_GROUPS_PER_PAGE"])
     choices = wp.filter_choices(db.session, viewer, flt)
     html = render_template(
         "plan/week.html", flt=flt, errors=errors, summary=summary, grid=grid,

@@ -11,11 +11,14 @@ group by following its row, which filters the week to that group.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, distinct, func, or_, select, union
+from sqlalchemy import and_, case, func, or_, select, union
 
 from ..domain.errors import DomainError
 from ..domain.recurrence import local_day_bounds
@@ -36,6 +39,7 @@ GROUPINGS = ("community", "team", "venue")
 DETAIL_LIMIT = 400  # occurrences in one week; above this the grid shows counts
 GROUPS_PER_PAGE = 30
 TOP_OPEN = 5
+NARROW = 20  # communities: up to this many, the page's queries run one after another
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,31 @@ def _filled():
     return func.coalesce(func.sum(case((_SCHEDULED, _CAPPED), else_=0)), 0)
 
 
+def _per_occurrence(session, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: datetime,
+                    **columns):
+    """One row per occurrence of ``[lo, hi)`` under the filter, its slots summed.
+
+    Aggregating twice (slots per occurrence here, then occurrences per group) avoids a
+    COUNT(DISTINCT) over occurrences x slots, which PostgreSQL can only do by sorting.
+    """
+    query = (select(Occurrence.status.label("status"), Series.kind.label("kind"),
+                    *[value.label(name) for name, value in columns.items()],
+                    func.coalesce(func.sum(OccurrenceRole.needed), 0).label("needed"),
+                    func.coalesce(func.sum(_CAPPED), 0).label("filled"),
+                    func.coalesce(func.sum(OccurrenceRole.filled), 0).label("people"))
+             .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
+             .outerjoin(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id))
+    return _where(query, flt, viewer, lo, hi).group_by(Occurrence.id, Series.id).subquery()
+
+
+def _counts(per):
+    """Scheduled, cancelled, needed and filled over the rows of ``_per_occurrence``."""
+    scheduled = per.c.status == "scheduled"
+    return (func.sum(case((scheduled, 1), else_=0)), func.sum(case((scheduled, 0), else_=1)),
+            func.sum(case((scheduled, per.c.needed), else_=0)),
+            func.sum(case((scheduled, per.c.filled), else_=0)))
+
+
 def _hours(session):
     """Length of an occurrence in hours, in the backend's own date arithmetic."""
     if session.get_bind().dialect.name == "postgresql":
@@ -248,34 +277,59 @@ class Summary:
     top_last: list[int] = field(default_factory=list)
 
 
-def summary(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> Summary:
-    """This week's figures and last week's, under the same filter: three queries."""
-    last_monday = flt.monday - timedelta(weeks=1)
-    lo = local_day_bounds(last_monday, zone)[0]
+def _two_weeks(flt: PlanFilter, zone: str):
+    lo = local_day_bounds(flt.monday - timedelta(weeks=1), zone)[0]
     mid = local_day_bounds(flt.monday, zone)[0]
     hi = local_day_bounds(flt.monday + timedelta(days=7), zone)[0]
-    week = case((Occurrence.start_at < mid, 0), else_=1)
-    figures = [WeekFigures(), WeekFigures()]
+    return lo, hi, case((Occurrence.start_at < mid, 0), else_=1)
 
-    rows = session.execute(_where(
-        select(week, Series.kind,
-               func.count(distinct(case((_SCHEDULED, Occurrence.id)))),
-               func.count(distinct(case((~_SCHEDULED, Occurrence.id)))),
-               _needed(), _filled(),
-               func.coalesce(func.sum(case((_SCHEDULED, OccurrenceRole.filled * _hours(session)),
-                                           else_=0)), 0))
-        .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
-        .outerjoin(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id),
-        flt, viewer, lo, hi).group_by(week, Series.kind))
-    for index, kind, scheduled, cancelled, needed, filled, hours in rows:
+
+def _summary_counts(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> Summary:
+    """Counts, places and hours of both weeks by group and kind: one pass."""
+    lo, hi, week = _two_weeks(flt, zone)
+    figures = [WeekFigures(), WeekFigures()]
+    top_by = "team" if flt.by == "team" else "community"
+    group = _group_column(top_by)
+    name_table = Team if top_by == "team" else Community
+    per = _per_occurrence(session, flt, viewer, lo, hi, week=week, grp=group,
+                          hours=_hours(session))
+    rows = session.execute(
+        select(per.c.week, per.c.grp, name_table.name, per.c.kind, *_counts(per),
+               func.sum(case((per.c.status == "scheduled", per.c.people * per.c.hours),
+                             else_=0)))
+        .select_from(per).outerjoin(name_table, name_table.id == per.c.grp)
+        .group_by(per.c.week, per.c.grp, name_table.name, per.c.kind))
+    open_by: list[dict] = [defaultdict(int), defaultdict(int)]
+    names: dict = {}
+    hours = [0.0, 0.0]
+    for index, key, name, kind, scheduled, cancelled, needed, filled, worked in rows:
         target = figures[index]
         if scheduled:
-            target.by_kind[kind] = scheduled
+            target.by_kind[kind] = target.by_kind.get(kind, 0) + scheduled
         target.cancelled += cancelled
         target.needed += int(needed)
         target.filled += int(filled)
-        target.planned_hours = round(target.planned_hours + float(hours or 0), 2)
+        hours[index] += float(worked or 0)
+        open_by[index][key] += int(needed) - int(filled)
+        names[key] = name
+    for index in (0, 1):
+        figures[index].planned_hours = round(hours[index], 1)
 
+    def ranked(index: int) -> list:
+        return sorted(((k, n) for k, n in open_by[index].items() if n > 0),
+                      key=lambda item: (-item[1], names[item[0]] or ""))[:TOP_OPEN]
+
+    this_top = ranked(1)
+    figures[1].top_open = [(names[k], n) for k, n in this_top]
+    figures[0].top_open = [(names[k], n) for k, n in ranked(0)]
+    return Summary(this=figures[1], last=figures[0], top_by=top_by,
+                   top_last=[open_by[0].get(k, 0) for k, _n in this_top])
+
+
+def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str
+                    ) -> tuple[int, int]:
+    """Distinct people on a shift or attending a team event: (last week, this week)."""
+    lo, hi, week = _two_weeks(flt, zone)
     on_shift = _where(
         select(week.label("week"), Assignment.person_id.label("person_id"))
         .select_from(Assignment)
@@ -289,32 +343,48 @@ def summary(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> Summary:
         .join(Series, Occurrence.series_id == Series.id)
         .where(Response.is_attending.is_(True), _SCHEDULED), flt, viewer, lo, hi)
     people = union(on_shift, attending).subquery()
+    counts = [0, 0]
     for index, count in session.execute(select(people.c.week, func.count())
                                         .group_by(people.c.week)):
-        figures[index].volunteers = count
+        counts[index] = count
+    return counts[0], counts[1]
 
-    top_by = "team" if flt.by == "team" else "community"
-    group = _group_column(top_by)
-    name_table = Team if top_by == "team" else Community
-    open_places = _needed() - _filled()
-    rows = session.execute(_where(
-        select(week, group, name_table.name, open_places)
-        .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
-        .join(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
-        .outerjoin(name_table, name_table.id == group),
-        flt, viewer, lo, hi).group_by(week, group, name_table.name))
-    by_week: list[dict] = [{}, {}]
-    names = {}
-    for index, key, name, count in rows:
-        by_week[index][key] = int(count)
-        names[key] = name
-    ranked = sorted(((n, k) for k, n in by_week[1].items() if n > 0),
-                    key=lambda item: (-item[0], names[item[1]] or ""))[:TOP_OPEN]
-    figures[1].top_open = [(names[k], n) for n, k in ranked]
-    figures[0].top_open = sorted(((names[k], n) for k, n in by_week[0].items() if n > 0),
-                                 key=lambda item: (-item[1], item[0] or ""))[:TOP_OPEN]
-    return Summary(this=figures[1], last=figures[0], top_by=top_by,
-                   top_last=[by_week[0].get(k, 0) for _n, k in ranked])
+
+def summary(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> Summary:
+    """This week's figures and last week's, under the same filter: two queries, each one
+    pass over the two weeks."""
+    result = _summary_counts(session, viewer, flt, zone)
+    result.last.volunteers, result.this.volunteers = _summary_people(session, viewer, flt,
+                                                                     zone)
+    return result
+
+
+def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: PlanFilter,
+              zone: str, detail_limit: int = DETAIL_LIMIT, per_page: int = GROUPS_PER_PAGE
+              ) -> tuple[Summary, Grid]:
+    """The summary and the grid, their three heavy queries side by side.
+
+    Each part runs in its own thread on its own session (``sessions()`` opens one), so a
+    province-size week takes as long as its slowest query, not the sum of them. The parts
+    read separate snapshots: a sign-up landing between them may show in one and not yet
+    in the other, which a glance at the week tolerates.
+    """
+    def run(part, *args):
+        with sessions() as session:
+            return part(session, viewer, flt, zone, *args)
+
+    if flt.community_id is not None or flt.team_id is not None or flt.venue_id is not None \
+            or (viewer.visible is not None and len(viewer.visible) <= NARROW):
+        with sessions() as session:  # a small part of the data: threads cost more than they save
+            return summary(session, viewer, flt, zone), grid(session, viewer, flt, zone,
+                                                             detail_limit, per_page)
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="plan") as pool:
+        counts = pool.submit(run, _summary_counts)
+        people = pool.submit(run, _summary_people)
+        rows = pool.submit(run, grid, detail_limit, per_page)
+        result = counts.result()
+        result.last.volunteers, result.this.volunteers = people.result()
+        return result, rows.result()
 
 
 def week_figures(session, community_ids: set[int] | None, monday: date, zone: str
@@ -416,11 +486,12 @@ class Grid:
 
 
 def _group_name_columns(by: str):
+    """(name, sort key, primary key) of the table that names the rows."""
     if by == "community":
-        return Community.name, Community.code, Community.id == Series.community_id
+        return Community.name, Community.code, Community.id
     if by == "team":
-        return Team.name, Team.name, Team.id == Series.team_id
-    return Venue.name, Venue.name, Venue.id == Occurrence.venue_id
+        return Team.name, Team.name, Team.id
+    return Venue.name, Venue.name, Venue.id
 
 
 def grid(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
@@ -429,42 +500,49 @@ def grid(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
     bounds = _bounds(flt.monday, zone)
     day = _day_index(bounds)
     group = _group_column(flt.by)
-    name_col, order_col, name_join = _group_name_columns(flt.by)
+    name_col, order_col, name_key = _group_name_columns(flt.by)
     name_table = name_col.class_
-    rows = session.execute(_where(
-        select(group, name_col, order_col, day,
-               func.count(distinct(case((_SCHEDULED, Occurrence.id)))),
-               func.count(distinct(case((~_SCHEDULED, Occurrence.id)))),
-               _needed(), _filled())
-        .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
-        .outerjoin(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
-        .outerjoin(name_table, name_join),
-        flt, viewer, bounds[0], bounds[-1]).group_by(group, name_col, order_col, day))
-    groups: dict[int | None, GroupRow] = {}
-    order: dict[int | None, tuple] = {}
+    per = _per_occurrence(session, flt, viewer, bounds[0], bounds[-1], grp=group, day=day)
+    rows = session.execute(
+        select(per.c.grp, name_col, order_col, per.c.day, *_counts(per))
+        .select_from(per).outerjoin(name_table, name_key == per.c.grp)
+        .group_by(per.c.grp, name_col, order_col, per.c.day))
+    counts: dict[int | None, list] = {}  # group -> [name, sort key, 7 x 4 counts + totals]
     for key, name, order_value, index, scheduled, cancelled, needed, filled in rows:
-        row = groups.get(key)
-        if row is None:
-            row = groups[key] = GroupRow(key, name, [Cell() for _ in range(7)])
-            order[key] = (key is not None, order_value or "", key or 0)
-        for cell in (row.days[index], row.total):
-            cell.occurrences += scheduled
-            cell.cancelled += cancelled
-            cell.needed += int(needed)
-            cell.filled += int(filled)
-    ordered = sorted(groups.values(), key=lambda r: order[r.key])
-    total = sum(r.total.occurrences + r.total.cancelled for r in ordered)
+        seen = counts.get(key)
+        if seen is None:
+            seen = counts[key] = [name, (key is not None, order_value or "", key or 0),
+                                  [0] * 32]
+        cells = seen[2]
+        at = index * 4
+        cells[at] += scheduled
+        cells[at + 1] += cancelled
+        cells[at + 2] += int(needed)
+        cells[at + 3] += int(filled)
+        cells[28] += scheduled
+        cells[29] += cancelled
+        cells[30] += int(needed)
+        cells[31] += int(filled)
+    keys = sorted(counts, key=lambda k: counts[k][1])
+    total = sum(counts[k][2][28] + counts[k][2][29] for k in keys)
+
+    def row_of(key) -> GroupRow:
+        name, _order, cells = counts[key]
+        return GroupRow(key, name, [Cell(*cells[i:i + 4]) for i in range(0, 28, 4)],
+                        Cell(*cells[28:32]))
+
     if total <= detail_limit:
-        entries = _entries(session, viewer, flt, bounds, day, group)
+        ordered = [row_of(k) for k in keys]
+        groups = {row.key: row for row in ordered}
         for row in ordered:
             row.days = [[] for _ in range(7)]
-        for key, index, entry in entries:
+        for key, index, entry in _entries(session, viewer, flt, bounds, day, group):
             groups[key].days[index].append(entry)
         return Grid(True, ordered, total, 1, 1, len(ordered))
-    pages = max(1, -(-len(ordered) // per_page))
+    pages = max(1, -(-len(keys) // per_page))
     page = min(flt.page, pages)
-    return Grid(False, ordered[(page - 1) * per_page: page * per_page], total, page, pages,
-                len(ordered))
+    return Grid(False, [row_of(k) for k in keys[(page - 1) * per_page: page * per_page]],
+                total, page, pages, len(keys))
 
 
 def week_entries(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> list[Entry]:

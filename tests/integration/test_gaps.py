@@ -88,7 +88,8 @@ def test_assign_in_place_returns_the_updated_gap_as_json(app, client, world):
     data = response.get_json()
     assert data["ok"] is True and data["message"] == "Assigned." and data["filled"] is False
     assert f'id="gap-{role}"' in data["html"] and "Filled 1/3" in text_of(data["html"])
-    assert f'name="person_id" value="{person}"' not in data["html"]  # no longer suggested for that slot
+    # no longer suggested for that slot
+    assert f'name="person_id" value="{person}"' not in data["html"]
     assert person in confirmed(app, role)
 
 
