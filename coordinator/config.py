@@ -59,6 +59,7 @@ class Config:
     NOTIFY_RETRY_SECONDS = 120  # first retry after this; doubles each time
     NOTIFY_STALE_CLAIM_SECONDS = 900
     NOTIFY_BATCH = 200
+    NOTIFY_SENDER_THREADS = 2  # parallel senders in the scheduler (claims keep them apart)
     SCHEDULER_LOCK_FILE = None  # default: next to the SQLite file, or instance/
     SCHEDULER_LOCK_POLL_SECONDS = 5  # how often a waiting second scheduler tries the lock
     # Shown on the login page while demo data is loaded.

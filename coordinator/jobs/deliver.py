@@ -61,18 +61,38 @@ def deliver_due(app, senders: dict, stop: threading.Event | None = None,
             valid = store.reminders_still_valid(session, rows)
             messages = compose(rows, settings)
             session.commit()
-            for index, row in enumerate(rows):
+            now = clock(app)
+            stale = {r.id for r in rows if (r.kind.startswith("reminder") and r.id not in valid)
+                     or (r.ref_at is not None and r.ref_at <= now)}
+            # In-app notices and skips touch only the database: one transaction for all.
+            local = [r for r in rows if r.id in stale or r.channel == "app"]
+            if local:
+                begin_write(session)
+                for row in local:
+                    if row.id in stale:
+                        store.mark_skipped(session, row, token, _why(row, now))
+                        report["skipped"] += 1
+                    else:
+                        message = messages[row.id]
+                        store.deliver_in_app(session, row, token, message.title, message.body,
+                                             message.url_path, now)
+                        report["sent"] += 1
+                    report["handled"] += 1
+                session.commit()
+            # Outgoing ones one by one, in id order, each outcome committed before the next
+            # send: after a crash only the first still-claimed one can be in doubt.
+            outgoing = [r for r in rows if r.id not in stale and r.channel != "app"]
+            for index, row in enumerate(outgoing):
                 if (stop and stop.is_set()) or row.channel in blocked:
                     _release(session, [row.id], token)
                     continue
                 outcome = _deliver_one(app, session, senders, row, token, messages[row.id],
-                                       row.id in valid or not row.kind.startswith("reminder"),
                                        settings)
                 report[outcome] += 1
                 report["handled"] += 1
-                if isinstance(outcome, str) and outcome.startswith("blocked:"):
+                if outcome.startswith("blocked:"):
                     blocked.add(row.channel)
-                    rest = [r.id for r in rows[index + 1:] if r.channel == row.channel]
+                    rest = [r.id for r in outgoing[index + 1:] if r.channel == row.channel]
                     _release(session, rest, token)
                 elif outcome == "sent":
                     ok.add(row.channel)
@@ -95,20 +115,13 @@ def _release(session, ids: list[int], token: str) -> None:
         session.commit()
 
 
-def _deliver_one(app, session, senders, row, token, message, valid, settings) -> str:
-    too_late = row.ref_at is not None and row.ref_at <= clock(app)
-    if not valid or too_late:
-        begin_write(session)
-        store.mark_skipped(session, row, token, "too late: the shift has started" if too_late
-                           else "the shift changed or the person left it")
-        session.commit()
-        return "skipped"
-    if row.channel == "app":
-        begin_write(session)
-        store.deliver_in_app(session, row, token, message.title, message.body,
-                             message.url_path, clock(app))
-        session.commit()
-        return "sent"
+def _why(row, now) -> str:
+    if row.ref_at is not None and row.ref_at <= now:
+        return "too late: the shift has started"
+    return "the shift changed or the person left it"
+
+
+def _deliver_one(app, session, senders, row, token, message, settings) -> str:
     outgoing = message.email if row.channel == "email" else message.sms
     try:
         if not (outgoing.to or "").strip():
@@ -132,3 +145,36 @@ def _deliver_one(app, session, senders, row, token, message, valid, settings) ->
     store.mark_sent(session, row, token, clock(app))
     session.commit()
     return "sent"
+
+
+def deliver_parallel(app, threads: int, stop: threading.Event | None = None,
+                     make_senders=None) -> Counter:
+    """Run ``deliver_due`` in ``threads`` threads, each with its own app context, session
+    and SMTP connection: database commits and network round trips overlap. The claims
+    keep them apart (the same guarantee as two schedulers)."""
+    from . import senders as default_senders
+
+    make_senders = make_senders or (lambda: default_senders(app))
+    if threads <= 1:
+        return deliver_due(app, make_senders(), stop)
+    results: list[Counter] = []
+    errors: list[BaseException] = []
+
+    def work():
+        try:
+            with app.app_context():
+                try:
+                    results.append(deliver_due(app, make_senders(), stop))
+                finally:
+                    db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 — re-raised below in the caller
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, name=f"deliver-{i}") for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return sum(results, Counter())

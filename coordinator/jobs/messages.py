@@ -35,7 +35,18 @@ class Composed:
 
 
 def _when(value: str, locale: str) -> str:
-    return format_datetime(datetime.fromisoformat(value), WHEN.get(locale, WHEN["en"]))
+    # Many messages share a start time (a hundred people on one shift): format it once.
+    key = (value, locale, current_app.config["TIMEZONE"])
+    hit = _WHEN_CACHE.get(key)
+    if hit is None:
+        if len(_WHEN_CACHE) > 20_000:
+            _WHEN_CACHE.clear()
+        hit = _WHEN_CACHE[key] = format_datetime(datetime.fromisoformat(value),
+                                                 WHEN.get(locale, WHEN["en"]))
+    return hit
+
+
+_WHEN_CACHE: dict[tuple[str, str, str], str] = {}
 
 
 def _notice_label(change: str) -> str:
@@ -46,6 +57,20 @@ def _notice_label(change: str) -> str:
 
 
 def _ics(p: dict, settings: NotifySettings) -> bytes:
+    key = tuple(p.get(k) for k in ("occurrence_id", "start", "end", "seq", "updated",
+                                   "title", "venue", "role", "kind"))
+    hit = _ICS_CACHE.get(key)
+    if hit is None:
+        if len(_ICS_CACHE) > 5_000:
+            _ICS_CACHE.clear()
+        hit = _ICS_CACHE[key] = _make_ics(p, settings)
+    return hit
+
+
+_ICS_CACHE: dict[tuple, bytes] = {}
+
+
+def _make_ics(p: dict, settings: NotifySettings) -> bytes:
     event = FeedEvent(uid_key=f"occ-{p['occurrence_id']}",
                       start_at=datetime.fromisoformat(p["start"]),
                       end_at=datetime.fromisoformat(p["end"]), kind=p["kind"],

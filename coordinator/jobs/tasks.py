@@ -13,7 +13,7 @@ from ..services.notify.digests import plan_digests, plan_weekly
 from ..services.notify.planning import plan_notices, plan_reminders
 from ..services.occurrences import horizon_end, materialize
 from . import clock, notify_settings, senders
-from .deliver import deliver_due
+from .deliver import deliver_due, deliver_parallel
 
 log = logging.getLogger("coordinator.scheduler")
 
@@ -51,7 +51,12 @@ def sweep(app, stop: threading.Event | None = None, channel_senders: dict | None
                 log.error("%s message(s) were being sent when a scheduler died; marked "
                           "failed (may have been delivered): see /admin/deliveries",
                           uncertain)
-            report += deliver_due(app, channel_senders or senders(app), stop, max_messages)
+            if channel_senders is not None or max_messages is not None:
+                report += deliver_due(app, channel_senders or senders(app), stop,
+                                      max_messages)
+            else:
+                report += deliver_parallel(app, int(app.config["NOTIFY_SENDER_THREADS"]),
+                                           stop)
             _step(app, lambda s, now: store.set_status(s, "scheduler:heartbeat",
                                                        {"at": now.isoformat()}))
         finally:

@@ -19,7 +19,10 @@ import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import formataddr, formatdate
 
 
@@ -91,23 +94,36 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
     return re.sub(r"(https?://[^\s?'\"]+)\?[^\s'\"]*", r"\1?***", text)[:500]
 
 
-def build_email(message: Email, settings: MailSettings) -> EmailMessage:
-    """Return the MIME message: plain text plus HTML, and the iCal event when given."""
-    msg = EmailMessage()
-    msg["Subject"] = message.subject
-    msg["From"] = formataddr((settings.sender_name, settings.sender)) if (
-        settings.sender_name) else settings.sender
-    msg["To"] = message.to
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = message.message_id
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(message.text)
-    msg.add_alternative(message.html, subtype="html")
+_CRLF = compat32.clone(linesep="\r\n")  # SMTP wants CRLF; smtplib leaves bytes alone
+
+
+def build_email(message: Email, settings: MailSettings) -> bytes:
+    """Return the message as bytes: plain text plus HTML (multipart/alternative), and
+    the iCal event (text/calendar; method=PUBLISH) when given.
+
+    Built with the compat32 MIME classes: several times cheaper than ``EmailMessage``
+    with the default policy, which re-parses every header it is given.
+    """
+    body = MIMEMultipart("alternative")
+    body.attach(MIMEText(message.text, "plain", "utf-8"))
+    body.attach(MIMEText(message.html, "html", "utf-8"))
     if message.ics is not None:
-        msg.add_attachment(message.ics, maintype="text", subtype="calendar",
-                           filename=message.ics_name,
-                           params={"method": "PUBLISH", "charset": "utf-8"})
-    return msg
+        root = MIMEMultipart("mixed")
+        root.attach(body)
+        part = MIMEText(message.ics.decode("utf-8"), "calendar", "utf-8")
+        part.set_param("method", "PUBLISH")
+        part.add_header("Content-Disposition", "attachment", filename=message.ics_name)
+        root.attach(part)
+    else:
+        root = body
+    root["Subject"] = Header(message.subject, "utf-8")
+    root["From"] = formataddr((settings.sender_name, settings.sender)) if (
+        settings.sender_name) else settings.sender
+    root["To"] = message.to
+    root["Date"] = formatdate(localtime=False)
+    root["Message-ID"] = message.message_id
+    root["Auto-Submitted"] = "auto-generated"
+    return root.as_bytes(policy=_CRLF)
 
 
 class SmtpSender:
@@ -147,13 +163,12 @@ class SmtpSender:
         self._smtp = self._connect()
 
     def send(self, message: Email) -> None:
-        mime = build_email(message, self.settings)
+        data = build_email(message, self.settings)
         for attempt in (1, 2):
             if self._smtp is None:
                 self._smtp = self._connect()
             try:
-                self._smtp.send_message(mime, from_addr=self.settings.sender,
-                                        to_addrs=[message.to])
+                self._smtp.sendmail(self.settings.sender, [message.to], data)
                 return
             except smtplib.SMTPServerDisconnected:
                 self._smtp = None

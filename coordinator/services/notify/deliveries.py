@@ -73,10 +73,12 @@ def recover_stale(session, now: datetime, stale_seconds: float) -> tuple[int, in
         .order_by(Delivery.claim_token, Delivery.id)).all()
     requeue, uncertain, seen = [], [], set()
     for delivery_id, token, channel in rows:
-        first = token not in seen
-        seen.add(token)
-        # In-app rows are written in the same transaction as their "sent": never uncertain.
-        (uncertain if first and channel != "app" else requeue).append(delivery_id)
+        # In-app rows are written in the same transaction as their "sent": never in
+        # doubt. Of the outgoing ones, only the first still claimed may have gone out.
+        first = channel != "app" and token not in seen
+        if first:
+            seen.add(token)
+        (uncertain if first else requeue).append(delivery_id)
     for ids, values in ((requeue, {"status": "pending", "claim_token": None}),
                         (uncertain, {"status": "failed", "last_error": UNCERTAIN})):
         if ids:
