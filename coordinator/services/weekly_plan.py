@@ -39,6 +39,7 @@ GROUPINGS = ("community", "team", "venue")
 DETAIL_LIMIT = 400  # occurrences in one week; above this the grid shows counts
 GROUPS_PER_PAGE = 30
 TOP_OPEN = 5
+WORKERS = 3  # threads (and database connections) of one wide weekly plan page
 NARROW = 20  # communities: up to this many, the page's queries run one after another
 
 
@@ -277,28 +278,41 @@ class Summary:
     top_last: list[int] = field(default_factory=list)
 
 
-def _two_weeks(flt: PlanFilter, zone: str):
+def _two_weeks(flt: PlanFilter, zone: str, only: int | None = None):
+    """UTC bounds of last week and this week (or only one: 0 last, 1 this) and a CASE
+    telling them apart."""
     lo = local_day_bounds(flt.monday - timedelta(weeks=1), zone)[0]
     mid = local_day_bounds(flt.monday, zone)[0]
     hi = local_day_bounds(flt.monday + timedelta(days=7), zone)[0]
+    if only == 0:
+        hi = mid
+    elif only == 1:
+        lo = mid
     return lo, hi, case((Occurrence.start_at < mid, 0), else_=1)
 
 
-def _summary_counts(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> Summary:
-    """Counts, places and hours of both weeks by group and kind: one pass."""
-    lo, hi, week = _two_weeks(flt, zone)
-    figures = [WeekFigures(), WeekFigures()]
-    top_by = "team" if flt.by == "team" else "community"
-    group = _group_column(top_by)
-    name_table = Team if top_by == "team" else Community
+def _top_by(flt: PlanFilter) -> str:
+    return "team" if flt.by == "team" else "community"
+
+
+def _summary_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
+                  only: int | None = None) -> list:
+    """Counts, places and hours by week, group and kind: one pass over the weeks."""
+    lo, hi, week = _two_weeks(flt, zone, only)
+    group = _group_column(_top_by(flt))
+    name_table = Team if _top_by(flt) == "team" else Community
     per = _per_occurrence(session, flt, viewer, lo, hi, week=week, grp=group,
                           hours=_hours(session))
-    rows = session.execute(
+    return list(session.execute(
         select(per.c.week, per.c.grp, name_table.name, per.c.kind, *_counts(per),
                func.sum(case((per.c.status == "scheduled", per.c.people * per.c.hours),
                              else_=0)))
         .select_from(per).outerjoin(name_table, name_table.id == per.c.grp)
-        .group_by(per.c.week, per.c.grp, name_table.name, per.c.kind))
+        .group_by(per.c.week, per.c.grp, name_table.name, per.c.kind)))
+
+
+def _summary_from(rows, flt: PlanFilter) -> Summary:
+    figures = [WeekFigures(), WeekFigures()]
     open_by: list[dict] = [defaultdict(int), defaultdict(int)]
     names: dict = {}
     hours = [0.0, 0.0]
@@ -322,14 +336,14 @@ def _summary_counts(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> 
     this_top = ranked(1)
     figures[1].top_open = [(names[k], n) for k, n in this_top]
     figures[0].top_open = [(names[k], n) for k, n in ranked(0)]
-    return Summary(this=figures[1], last=figures[0], top_by=top_by,
+    return Summary(this=figures[1], last=figures[0], top_by=_top_by(flt),
                    top_last=[open_by[0].get(k, 0) for k, _n in this_top])
 
 
-def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str
-                    ) -> tuple[int, int]:
+def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
+                    only: int | None = None) -> tuple[int, int]:
     """Distinct people on a shift or attending a team event: (last week, this week)."""
-    lo, hi, week = _two_weeks(flt, zone)
+    lo, hi, week = _two_weeks(flt, zone, only)
     on_shift = _where(
         select(week.label("week"), Assignment.person_id.label("person_id"))
         .select_from(Assignment)
@@ -353,7 +367,7 @@ def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str
 def summary(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> Summary:
     """This week's figures and last week's, under the same filter: two queries, each one
     pass over the two weeks."""
-    result = _summary_counts(session, viewer, flt, zone)
+    result = _summary_from(_summary_rows(session, viewer, flt, zone), flt)
     result.last.volunteers, result.this.volunteers = _summary_people(session, viewer, flt,
                                                                      zone)
     return result
@@ -362,7 +376,7 @@ def summary(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> Summary:
 def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: PlanFilter,
               zone: str, detail_limit: int = DETAIL_LIMIT, per_page: int = GROUPS_PER_PAGE
               ) -> tuple[Summary, Grid]:
-    """The summary and the grid, their three heavy queries side by side.
+    """The summary and the grid, their heavy queries side by side.
 
     Each part runs in its own thread on its own session (``sessions()`` opens one), so a
     province-size week takes as long as its slowest query, not the sum of them. The parts
@@ -378,12 +392,14 @@ def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: P
         with sessions() as session:  # a small part of the data: threads cost more than they save
             return summary(session, viewer, flt, zone), grid(session, viewer, flt, zone,
                                                              detail_limit, per_page)
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="plan") as pool:
-        counts = pool.submit(run, _summary_counts)
-        people = pool.submit(run, _summary_people)
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="plan") as pool:
+        # Longest first; each week on its own, so two cores share the work evenly.
+        people = [pool.submit(run, _summary_people, week) for week in (1, 0)]
+        counts = [pool.submit(run, _summary_rows, week) for week in (1, 0)]
         rows = pool.submit(run, grid, detail_limit, per_page)
-        result = counts.result()
-        result.last.volunteers, result.this.volunteers = people.result()
+        result = _summary_from(counts[1].result() + counts[0].result(), flt)
+        result.this.volunteers = people[0].result()[1]
+        result.last.volunteers = people[1].result()[0]
         return result, rows.result()
 
 
