@@ -10,7 +10,7 @@ claim are sent in id order and each outcome is committed before the next send: a
 crash, the smallest still-claimed row of a claim is the only one that may have gone out
 unrecorded. ``recover_stale`` marks that one failed ("may have been delivered", for an
 admin to judge) and puts the others back to pending — never a duplicate, at most one
-message per crash left for a human.
+message per sender thread and crash left for a human.
 """
 from __future__ import annotations
 
