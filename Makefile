@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CATALOG := coordinator/translations
 export FLASK_APP := app.py
 
-.PHONY: run test lint install translations extract-messages migrate seed bench clean system-deps
+.PHONY: run test lint install translations extract-messages migrate seed bench clean system-deps scheduler
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -55,6 +55,11 @@ seed: migrate system-deps
 run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo logins: admin, leader, coordinator, volunteer; password: demo)"
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# The reminder and digest scheduler: one process beside `make run` (mail and SMS are
+# printed to this console in development).
+scheduler: migrate
+	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask scheduler
 
 test: translations lint system-deps $(AXE)
 	bash tests/run.sh
