@@ -49,10 +49,12 @@ extract-messages: $(STAMP)
 migrate: translations
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask db upgrade
 
-seed: migrate system-deps
+seed: migrate
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask seed-demo --if-empty
 
 run: seed
+	@$(MAKE) --no-print-directory system-deps || \
+	  echo "warning: could not install $(SYSTEM_PACKAGES); the PDF plan needs the CJK fonts"
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo logins: admin, leader, coordinator, volunteer; password: demo)"
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
