@@ -172,6 +172,7 @@ AXE_PAGES = [
     ("home page", "coordinator", "/"),
     ("weekly plan", "leader", "/plan?date={date}"),
     ("open shifts", "volunteer", "/shifts/open"),
+    ("gap list", "coordinator", "/plan/gaps"),
 ]
 
 
