@@ -20,8 +20,8 @@ log = logging.getLogger("coordinator.scheduler")
 CHANNELS = ("app", "email", "sms")
 
 
-def record_channel(session, channel: str, now: datetime, error: ChannelError | None) -> None:
-    """Store the channel's health for the admin page (only when it changed)."""
+def record_channel(session, channel: str, now: datetime, error: ChannelError | None) -> bool:
+    """Store the channel's health for the admin page; return whether it changed."""
     key = f"channel:{channel}"
     value = {"ok": error is None, "code": error.code if error else None,
              "detail": error.detail if error else None, "at": now.isoformat()}
@@ -29,6 +29,8 @@ def record_channel(session, channel: str, now: datetime, error: ChannelError | N
     if old is None or (old.get("ok"), old.get("code"), old.get("detail")) != (
             value["ok"], value["code"], value["detail"]):
         store.set_status(session, key, value)
+        return True
+    return False
 
 
 def deliver_due(app, senders: dict, stop: threading.Event | None = None,
@@ -130,10 +132,11 @@ def _deliver_one(app, session, senders, row, token, message, settings) -> str:
     except ChannelError as exc:
         begin_write(session)
         store.release(session, [row.id], token)
-        record_channel(session, row.channel, clock(app), exc)
+        changed = record_channel(session, row.channel, clock(app), exc)
         session.commit()
-        log.error("%s channel unusable (%s): %s; its messages wait", row.channel, exc.code,
-                  exc.detail)
+        if changed:  # once per change, not every sweep
+            log.error("%s channel unusable (%s): %s; its messages wait", row.channel,
+                      exc.code, exc.detail)
         return f"blocked:{row.channel}"
     except SendError as exc:
         begin_write(session)
