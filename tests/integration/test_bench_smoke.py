@@ -23,3 +23,16 @@ def test_bench_scheduling_smoke(tmp_path):
     assert any(line.startswith("sqlite ") for line in out.splitlines())  # and its row
     assert "50 signed up (50 confirmed" in out
     assert len(list(tmp_path.glob("*.json"))) == 1
+
+
+@pytest.mark.slow
+def test_bench_reminders_smoke(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "1", "--reminders", "300",
+         "--backends", "sqlite", "--only", "reminders", "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "[sqlite] reminders: 300 bench assignments" in out
+    assert "duplicates 0, missing 0, unexpected 0" in out
+    assert "mails/s" in out and "dup/missing" in out
