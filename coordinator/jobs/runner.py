@@ -112,11 +112,17 @@ def catch_up(app, now: datetime) -> list[str]:
 
 
 def _logging() -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("coordinator").setLevel(logging.INFO)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    """Log the scheduler's lines once each to stderr (Flask's own handler sits on the
+    parent "coordinator" logger, so ours does not propagate)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name, level in (("coordinator.scheduler", logging.INFO),
+                        ("apscheduler", logging.WARNING)):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = False
 
 
 @click.command("scheduler")
@@ -157,7 +163,7 @@ def scheduler_command(once: str | None, no_wait: bool) -> None:
             log.info("catching up the %s missed while no scheduler ran", name)
             tasks.JOBS[name](app)
         scheduler = build_scheduler(app, stop, lock)
-        log.info("scheduler started (pid lock: %s); jobs: %s", lock.describe(),
+        log.info("scheduler started (%s); jobs: %s", lock.describe(),
                  ", ".join(job.id for job in scheduler.get_jobs()))
         scheduler.start()
     finally:
