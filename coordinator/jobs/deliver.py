@@ -60,9 +60,16 @@ def deliver_due(app, senders: dict, stop: threading.Event | None = None,
             session.commit()
             if not rows:
                 break
-            valid = store.reminders_still_valid(session, rows)
-            messages = compose(rows, settings)
-            session.commit()
+            try:
+                valid = store.reminders_still_valid(session, rows)
+                messages = compose(rows, settings)
+                session.commit()
+            except Exception:
+                # Nothing of this claim has gone out: hand it back instead of leaving it
+                # to the stale-claim recovery (which would put one row in doubt).
+                session.rollback()
+                _release(session, [r.id for r in rows], token)
+                raise
             now = clock(app)
             stale = {r.id for r in rows if (r.kind.startswith("reminder") and r.id not in valid)
                      or (r.ref_at is not None and r.ref_at <= now)}

@@ -442,3 +442,23 @@ def test_horizon_job_extends_every_series(napp, world, clock):
         assert len(roles_of(series)) > before
         db.session.remove()
     assert tasks.horizon(napp) == 0
+
+
+def test_a_message_that_cannot_be_written_goes_back_to_waiting(napp, world, clock, sink,
+                                                               gateway, monkeypatch):
+    from coordinator.jobs import deliver
+
+    _, role = shift(napp, world)
+    sign(napp, world, 1, role)
+    clock.at = start_of_shift(clock) - timedelta(hours=23)
+
+    def broken(rows, settings):
+        raise RuntimeError("template bug")
+
+    monkeypatch.setattr(deliver, "compose", broken)
+    with pytest.raises(RuntimeError, match="template bug"):
+        tasks.sweep(napp)
+    assert {(r.status, r.claim_token) for r in rows(napp)} == {("pending", None)}
+    monkeypatch.undo()
+    tasks.sweep(napp)
+    assert {r.status for r in rows(napp)} == {"sent"} and len(gateway.received) == 1
