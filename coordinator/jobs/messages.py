@@ -85,6 +85,12 @@ def _make_ics(p: dict, settings: NotifySettings) -> bytes:
     return render([event], meta)
 
 
+def _head(label: str) -> str:
+    """A label before a title: a space after ASCII punctuation, none after "：" (Chinese
+    full-width punctuation carries its own space, and an SMS has 70 characters)."""
+    return label if label.endswith(("：", "，", "。")) else label + " "
+
+
 def _texts(row: Claimed, p: dict, settings: NotifySettings) -> tuple[str, str, str, str]:
     """Return (subject, sms text, template name, kind label) in the forced locale."""
     locale = p.get("locale") or settings.default_locale
@@ -92,12 +98,12 @@ def _texts(row: Claimed, p: dict, settings: NotifySettings) -> tuple[str, str, s
         when = _when(p["start"], locale)
         subject = _("Reminder: %(title)s, %(when)s", title=p["title"], when=when)
         tail = f" {when}" + (f" {p['venue']}" if p.get("venue") else "")
-        return subject, fit_sms(_("Reminder:") + " ", p["title"], tail), "reminder", ""
+        return subject, fit_sms(_head(_("Reminder:")), p["title"], tail), "reminder", ""
     if row.kind == "notice":
         when = _when(p["start"], locale)
         label = _notice_label(p.get("change", ""))
-        subject = f"{label} {p['title']}, {when}"
-        return subject, fit_sms(label + " ", p["title"], f" {when}"), "notice", label
+        subject = f"{_head(label)}{p['title']}, {when}"
+        return subject, fit_sms(_head(label), p["title"], f" {when}"), "notice", label
     if row.kind == "digest":
         subject = _("Daily digest: %(missing)s open places in the next three days",
                     missing=p.get("missing_total", 0))

@@ -462,3 +462,17 @@ def test_a_message_that_cannot_be_written_goes_back_to_waiting(napp, world, cloc
     monkeypatch.undo()
     tasks.sweep(napp)
     assert {r.status for r in rows(napp)} == {"sent"} and len(gateway.received) == 1
+
+
+def test_staff_assignment_is_announced_but_signing_up_oneself_is_not(napp, world, clock,
+                                                                      sink, gateway):
+    _, role = shift(napp, world)
+    sign(napp, world, 1, role)  # by oneself: no notice
+    run(napp, lambda s: signups.sign_up(s, s.get(Account, world["coordinator"]), role, NOW,
+                                        person_id=world["people"][2], zone=ZONE))
+    tasks.sweep(napp)
+    assert [m["to"] for m in gateway.received] == ["13900000002"]
+    assert gateway.received[0]["text"].startswith("已为您安排：晚间巡逻")
+    [(kind, title, body)] = notes(napp, world["accounts"][2])
+    assert kind == "notice" and "巡逻队员" in body
+    assert notes(napp, world["accounts"][1]) == []
