@@ -476,3 +476,21 @@ def test_staff_assignment_is_announced_but_signing_up_oneself_is_not(napp, world
     [(kind, title, body)] = notes(napp, world["accounts"][2])
     assert kind == "notice" and "巡逻队员" in body
     assert notes(napp, world["accounts"][1]) == []
+
+
+def test_a_refused_recipient_is_a_failed_try_not_a_broken_channel(napp, world, clock, sink,
+                                                                 gateway):
+    with napp.app_context():
+        db.session.get(Person, world["people"][2]).email = "nobody@refuse.invalid"
+        db.session.commit()
+        db.session.remove()
+    _, role = shift(napp, world)
+    sign(napp, world, 0, role)
+    sign(napp, world, 2, role)
+    clock.at = start_of_shift(clock) - timedelta(hours=23)
+    tasks.sweep(napp)
+    refused = rows(napp, Delivery.person_id == world["people"][2],
+                   Delivery.channel == "email")[0]
+    assert (refused.status, refused.attempts) == ("pending", 1)
+    assert "recipient refused" in refused.last_error
+    assert len(sink.to("member0@example.org")) == 1  # the channel still works for others

@@ -16,6 +16,7 @@ import smtplib
 import socket
 import ssl
 import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -126,6 +127,9 @@ def build_email(message: Email, settings: MailSettings) -> bytes:
     return root.as_bytes(policy=_CRLF)
 
 
+IDLE_CHECK_SECONDS = 20
+
+
 class SmtpSender:
     """Send e-mail over one SMTP connection, reused across messages and reopened once when
     the server drops it."""
@@ -135,6 +139,7 @@ class SmtpSender:
     def __init__(self, settings: MailSettings):
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._used = 0.0
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -161,26 +166,30 @@ class SmtpSender:
         """Connect (and log in) once; raise ChannelError when that fails."""
         self.close()
         self._smtp = self._connect()
+        self._used = time.monotonic()
 
     def send(self, message: Email) -> None:
+        """Send one message. A connection left idle is checked with NOOP first, so a
+        message is never sent blind a second time: a connection lost *during* a send is
+        a failed try (retried later with the same Message-ID, so a copy can be told)."""
         data = build_email(message, self.settings)
-        for attempt in (1, 2):
-            if self._smtp is None:
-                self._smtp = self._connect()
+        if self._smtp is not None and time.monotonic() - self._used > IDLE_CHECK_SECONDS:
             try:
-                self._smtp.sendmail(self.settings.sender, [message.to], data)
-                return
-            except smtplib.SMTPServerDisconnected:
+                self._smtp.noop()
+            except (smtplib.SMTPException, OSError):
                 self._smtp = None
-                if attempt == 2:
-                    raise SendError("the server closed the connection") from None
-            except smtplib.SMTPRecipientsRefused as exc:
-                raise SendError(redact(f"recipient refused: {exc.recipients}",
-                                       self.settings.secrets())) from None
-            except (smtplib.SMTPException, OSError) as exc:
-                self.close()
-                raise SendError(redact(f"{type(exc).__name__}: {exc}",
-                                       self.settings.secrets())) from None
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.sendmail(self.settings.sender, [message.to], data)
+            self._used = time.monotonic()
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise SendError(redact(f"recipient refused: {exc.recipients}",
+                                   self.settings.secrets())) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise SendError(redact(f"{type(exc).__name__}: {exc}",
+                                   self.settings.secrets())) from None
 
     def close(self) -> None:
         if self._smtp is not None:
