@@ -210,29 +210,38 @@ def _filled():
     return func.coalesce(func.sum(case((_SCHEDULED, _CAPPED), else_=0)), 0)
 
 
-def _per_occurrence(session, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: datetime,
-                    **columns):
-    """One row per occurrence of ``[lo, hi)`` under the filter, its slots summed.
+def _grouped(session, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: datetime,
+             keys: dict, names: tuple = (), name_table=None, name_on=None,
+             hours: bool = False) -> list[tuple]:
+    """Occurrences of ``[lo, hi)`` under the filter, grouped by ``keys``: rows of
+    (*keys, *names, scheduled, cancelled, needed, filled, filled x hours).
 
-    Aggregating twice (slots per occurrence here, then occurrences per group) avoids a
-    COUNT(DISTINCT) over occurrences x slots, which PostgreSQL can only do by sorting.
+    Two queries: occurrences alone (counts; cheap) and scheduled occurrences joined to
+    their slots (sums). Summing slots directly needs no COUNT(DISTINCT) and no
+    per-occurrence step, which is what makes a province-size week affordable.
     """
-    query = (select(Occurrence.status.label("status"), Series.kind.label("kind"),
-                    *[value.label(name) for name, value in columns.items()],
-                    func.coalesce(func.sum(OccurrenceRole.needed), 0).label("needed"),
-                    func.coalesce(func.sum(_CAPPED), 0).label("filled"),
-                    func.coalesce(func.sum(OccurrenceRole.filled), 0).label("people"))
-             .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
-             .outerjoin(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id))
-    return _where(query, flt, viewer, lo, hi).group_by(Occurrence.id, Series.id).subquery()
-
-
-def _counts(per):
-    """Scheduled, cancelled, needed and filled over the rows of ``_per_occurrence``."""
-    scheduled = per.c.status == "scheduled"
-    return (func.sum(case((scheduled, 1), else_=0)), func.sum(case((scheduled, 0), else_=1)),
-            func.sum(case((scheduled, per.c.needed), else_=0)),
-            func.sum(case((scheduled, per.c.filled), else_=0)))
+    columns = [value.label(name) for name, value in keys.items()]
+    occurrences = (select(*columns, *names,
+                          func.sum(case((_SCHEDULED, 1), else_=0)),
+                          func.sum(case((_SCHEDULED, 0), else_=1)))
+                   .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id))
+    if name_table is not None:
+        occurrences = occurrences.outerjoin(name_table, name_on)
+    occurrences = _where(occurrences, flt, viewer, lo, hi).group_by(*keys.values(), *names)
+    worked = (func.sum(OccurrenceRole.filled * _hours(session)) if hours
+              else func.sum(OccurrenceRole.filled * 0))
+    slots = _where(
+        select(*columns, func.sum(OccurrenceRole.needed), func.sum(_CAPPED), worked)
+        .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
+        .join(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
+        .where(_SCHEDULED), flt, viewer, lo, hi).group_by(*keys.values())
+    width = len(keys)
+    sums = {tuple(row[:width]): row[width:] for row in session.execute(slots)}
+    out = []
+    for row in session.execute(occurrences):
+        needed, filled, hours_worked = sums.get(tuple(row[:width]), (0, 0, 0))
+        out.append((*row, int(needed or 0), int(filled or 0), float(hours_worked or 0)))
+    return out
 
 
 def _hours(session):
@@ -301,14 +310,11 @@ def _summary_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
     lo, hi, week = _two_weeks(flt, zone, only)
     group = _group_column(_top_by(flt))
     name_table = Team if _top_by(flt) == "team" else Community
-    per = _per_occurrence(session, flt, viewer, lo, hi, week=week, grp=group,
-                          hours=_hours(session))
-    return list(session.execute(
-        select(per.c.week, per.c.grp, name_table.name, per.c.kind, *_counts(per),
-               func.sum(case((per.c.status == "scheduled", per.c.people * per.c.hours),
-                             else_=0)))
-        .select_from(per).outerjoin(name_table, name_table.id == per.c.grp)
-        .group_by(per.c.week, per.c.grp, name_table.name, per.c.kind)))
+    rows = _grouped(session, flt, viewer, lo, hi, {"week": week, "grp": group,
+                                                   "kind": Series.kind},
+                    (name_table.name,), name_table, name_table.id == group, hours=True)
+    # -> (week, group, name, kind, scheduled, cancelled, needed, filled, worked)
+    return [(w, g, name, kind, *rest) for w, g, kind, name, *rest in rows]
 
 
 def _summary_from(rows, flt: PlanFilter) -> Summary:
@@ -518,11 +524,9 @@ def grid(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
     group = _group_column(flt.by)
     name_col, order_col, name_key = _group_name_columns(flt.by)
     name_table = name_col.class_
-    per = _per_occurrence(session, flt, viewer, bounds[0], bounds[-1], grp=group, day=day)
-    rows = session.execute(
-        select(per.c.grp, name_col, order_col, per.c.day, *_counts(per))
-        .select_from(per).outerjoin(name_table, name_key == per.c.grp)
-        .group_by(per.c.grp, name_col, order_col, per.c.day))
+    rows = [(g, name, order_value, index, *rest[:4]) for g, index, name, order_value, *rest
+            in _grouped(session, flt, viewer, bounds[0], bounds[-1], {"grp": group, "day": day},
+                        (name_col, order_col), name_table, name_key == group)]
     counts: dict[int | None, list] = {}  # group -> [name, sort key, 7 x 4 counts + totals]
     for key, name, order_value, index, scheduled, cancelled, needed, filled in rows:
         seen = counts.get(key)

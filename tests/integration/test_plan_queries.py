@@ -17,7 +17,7 @@ from tests.conftest import TEST_PASSWORD
 from tests.integration.plan_world import count_queries, local_date, login_as
 from tests.integration.scheduling import NOW, ZONE
 
-PLAN_BOUND = 20
+PLAN_BOUND = 25
 GAPS_BOUND = 15
 
 
