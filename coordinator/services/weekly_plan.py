@@ -106,6 +106,21 @@ def _int_arg(args: Mapping[str, str], name: str, field_name: str,
     return int(raw)
 
 
+def _visible(session, viewer: PlanViewer, model, row_id: int | None,
+             errors: list[DomainError], refusal: DomainError) -> int | None:
+    """``row_id`` when that team or venue exists and is township-wide or in a community
+    the viewer sees; otherwise None, with ``refusal`` added to ``errors``."""
+    if row_id is None:
+        return None
+    row = session.get(model, row_id)
+    if row is None or (viewer.visible is not None and row.community_id is not None
+                       and row.community_id not in viewer.visible):
+        refusal.params["value"] = row_id
+        errors.append(refusal)
+        return None
+    return row_id
+
+
 def read_filter(session, viewer: PlanViewer, args: Mapping[str, str], today: date
                 ) -> tuple[PlanFilter, list[DomainError]]:
     """Parse the URL's arguments; a bad value is dropped with a message, never an error page."""
@@ -142,22 +157,12 @@ def read_filter(session, viewer: PlanViewer, args: Mapping[str, str], today: dat
                                   "the filter was ignored.", field="community",
                                   value=community_id))
         community_id = None
-    team_id = _int_arg(args, "team", "team", errors)
-    if team_id is not None:
-        team = session.get(Team, team_id)
-        if team is None or (viewer.visible is not None and team.community_id is not None
-                            and team.community_id not in viewer.visible):
-            errors.append(DomainError("There is no team number %(value)s that you may see; "
-                                      "the filter was ignored.", field="team", value=team_id))
-            team_id = None
-    venue_id = _int_arg(args, "venue", "venue", errors)
-    if venue_id is not None:
-        venue = session.get(Venue, venue_id)
-        if venue is None or (viewer.visible is not None and venue.community_id is not None
-                             and venue.community_id not in viewer.visible):
-            errors.append(DomainError("There is no venue number %(value)s that you may see; "
-                                      "the filter was ignored.", field="venue", value=venue_id))
-            venue_id = None
+    team_id = _visible(session, viewer, Team, _int_arg(args, "team", "team", errors), errors,
+                       DomainError("There is no team number %(value)s that you may see; "
+                                   "the filter was ignored.", field="team"))
+    venue_id = _visible(session, viewer, Venue, _int_arg(args, "venue", "venue", errors),
+                        errors, DomainError("There is no venue number %(value)s that you may "
+                                            "see; the filter was ignored.", field="venue"))
     raw_page = (args.get("page") or "1").strip()
     page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
     return PlanFilter(monday, by, community_id, kind, team_id, venue_id, page), errors
