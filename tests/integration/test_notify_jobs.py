@@ -331,12 +331,15 @@ def test_daily_digest_to_coordinators_of_the_community(napp, world, clock, sink,
 
 
 def test_weekly_summary_to_leaders_with_the_plan_figures(napp, world, clock, sink, gateway):
-    with napp.app_context():
-        patrol(world, needed=2, maximum=2, start_day=1)
-        db.session.remove()
-    _staff(napp, world, "leader", "boss", "leader@example.org")
     local_today = (NOW + timedelta(hours=8)).date()
     monday = local_today + timedelta(days=(7 - local_today.weekday()) % 7 or 7)
+    with napp.app_context():
+        patrol(world, needed=2, maximum=2, start_day=1)
+        # A care visit's title may name the person visited: leaders never read it.
+        patrol(world, needed=3, maximum=3, start_day=(monday - local_today).days + 1,
+               rule=None, kind="care", title="探望王奶奶", at=time(15, 0))
+        db.session.remove()
+    _staff(napp, world, "leader", "boss", "leader@example.org")
     clock.at = NOW.replace(year=monday.year, month=monday.month, day=monday.day,
                            hour=23, minute=0) - timedelta(days=1)  # Monday 07:00 local
     assert tasks.weekly(napp) == 2
@@ -346,6 +349,9 @@ def test_weekly_summary_to_leaders_with_the_plan_figures(napp, world, clock, sin
     text = mail.get_body(("plain",)).get_content()
     assert mail["To"] == "leader@example.org" and "Weekly plan from" in mail["Subject"]
     assert "Places needed:" in text and "Biggest gaps:" in text and "晚间巡逻" in text
+    html = mail.get_body(("html",)).get_content()
+    assert "Care visit" in text and "3 missing" in text
+    assert "王奶奶" not in text and "王奶奶" not in html
 
 
 def test_failed_sends_are_retried_with_backoff_then_marked_failed(napp, world, clock, sink,
