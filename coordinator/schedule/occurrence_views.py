@@ -31,6 +31,8 @@ def _load(occurrence_id: int) -> tuple[Occurrence, Series]:
     ids = managed_community_ids(db.session, current_user)
     if current_user.role != "leader" and ids is not None and series.community_id not in ids:
         abort(404)
+    if current_user.role == "leader" and series.kind == "care":
+        abort(404)  # care visits are read by their visitors and coordinators only
     return occurrence, series
 
 

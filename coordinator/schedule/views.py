@@ -79,7 +79,8 @@ def series_input(form: SeriesForm) -> SeriesInput:
 @roles_required("coordinator", "leader", "admin")
 def series_list():
     page = page_arg()
-    query = _scoped(select(Series)) if current_user.role != "leader" else select(Series)
+    query = (_scoped(select(Series)) if current_user.role != "leader"
+             else select(Series).where(Series.kind != "care"))  # leaders: no care visits
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.options(selectinload(Series.community),
                                             selectinload(Series.venue))
@@ -117,6 +118,8 @@ def _load_series(series_id: int) -> Series:
     ids = managed_community_ids(db.session, current_user)
     if current_user.role != "leader" and ids is not None and series.community_id not in ids:
         abort(404)
+    if current_user.role == "leader" and series.kind == "care":
+        abort(404)  # care visits are read by their visitors and coordinators only
     return series
 
 

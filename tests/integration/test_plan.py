@@ -84,6 +84,19 @@ def test_care_visit_details_only_for_its_visitors_and_coordinators(app, client, 
     assert "赵桂兰" not in coord_view  # the person visited never goes on the plan
 
 
+def test_leaders_cannot_open_a_care_visit_anywhere(app, client, world):
+    login_as(client, "leader")
+    assert client.get(f"/occurrences/{world['care_occ'][0]}").status_code == 404
+    assert client.get(f"/series/{world['care']}").status_code == 404
+    listing = client.get("/series").get_data(as_text=True)
+    assert "探望独居老人" not in listing and "晚间巡逻" in listing
+    assert client.get(f"/occurrences/{world['occ'][0]}").status_code == 200
+    coordinator = app.test_client()
+    login_as(coordinator, "coord")
+    page = coordinator.get(f"/occurrences/{world['care_occ'][0]}")
+    assert page.status_code == 200 and "探望独居老人" in page.get_data(as_text=True)
+
+
 def test_coordinator_sees_only_own_communities_and_township_wide(app, client, world):
     login_as(client, "coord2")
     html = get_plan(client, f"?date={world['first_day']}")

@@ -139,7 +139,8 @@ def weekly_contents(session, monday: date, zone: str) -> dict:
             "open_places": figures.needed - figures.filled,
             "top_open": [[name, int(n)] for name, n in figures.top_open],
             # Leaders do not read care visits' titles (they may name the person visited).
-            "gaps": [{"title": None if g.kind == "care" else g.title, "kind": g.kind, "community": g.community_name,
+            "gaps": [{"title": None if g.kind == "care" else g.title, "kind": g.kind,
+                      "community": g.community_name,
                       "start": g.start_at.isoformat(), "missing": int(g.missing),
                       "occurrence_id": g.occurrence_id} for g in gaps]}
 
