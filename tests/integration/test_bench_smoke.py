@@ -1,6 +1,7 @@
 """``python -m bench`` runs end to end on a tiny database: table printed, integrity OK."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,20 @@ def test_bench_reminders_smoke(tmp_path):
     assert "[sqlite] reminders: 300 bench assignments" in out
     assert "duplicates 0, missing 0, unexpected 0" in out
     assert "mails/s" in out and "dup/missing" in out
+
+
+@pytest.mark.slow
+def test_bench_weekly_plan_smoke(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "1", "--plan-runs", "2",
+         "--backends", "sqlite", "--only", "weekly_plan", "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
+    out = result.stdout
+    # Timing targets are the benchmark's business, not this test's: a miss on a busy
+    # machine is a PROBLEM line about a median, never a crash.
+    problems = [line for line in out.splitlines() if line.startswith("PROBLEM")]
+    assert all("median" in line for line in problems), out + result.stderr
+    assert result.returncode == (1 if problems else 0), out + result.stderr
+    assert re.search(r"\[sqlite\] weekly plan: week of \S+, [1-9][\d,]* occurrences", out), out
+    assert "all p50 ms" in out and "q all/one/gaps" in out  # the table's header
+    assert len(list(tmp_path.glob("*.json"))) == 1
