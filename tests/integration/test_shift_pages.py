@@ -3,7 +3,7 @@ availability. Everyone logs in through the real form; every POST carries a CSRF 
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -30,6 +30,11 @@ COORD_PHONE = "13812345678"
 OTHER_COORD_PHONE = "13887654321"
 OUTSIDER_PHONE = "13911112222"
 PHONE = re.compile(r"1[3-9]\d{9}")
+
+
+def local_date(days: int) -> date:
+    """The Shanghai date ``days`` after NOW's (NOW follows the real clock)."""
+    return (NOW + timedelta(hours=8)).date() + timedelta(days=days)
 
 
 def phone(i: int) -> str:
@@ -286,7 +291,8 @@ def test_refused_signups_show_the_reason_and_save_nothing(app, world):
     # the same refusals in English, with their values filled in
     post(client, "/preferences", {"locale": "en", "next": "/"}, token_from="/")
     html = act(client, f"/slots/{clash}/signup").get_data(as_text=True)
-    assert "Error: Already busy then: 甲巡逻, 11-28 19:30–21:30." in html
+    tomorrow = local_date(1)
+    assert f"Error: Already busy then: 甲巡逻, {tomorrow:%m-%d} 19:30–21:30." in html
     html = act(client, f"/slots/{care}/signup").get_data(as_text=True)
     assert "Only members of the required team can take this place." in html
 
@@ -299,7 +305,8 @@ def test_signup_outside_the_opening_window_names_the_date(app, world):
         late = roles_of(series_id)[10]
     client = client_for(app, phone(0), english=True)
     html = act(client, f"/slots/{late}/signup").get_data(as_text=True)
-    assert "Sign-up for this date opens on 2026-12-05 19:30." in html
+    # the 11th daily patrol (day 11) opens 3 days ahead, at its own start time
+    assert f"Sign-up for this date opens on {local_date(8):%Y-%m-%d} 19:30." in html
 
 
 # --- Team events -------------------------------------------------------------------------
@@ -340,7 +347,9 @@ def test_my_shifts_list_and_withdraw_before_the_cutoff(app, world):
     client = client_for(app, phone(0), english=True)
     mine = page(client, "/shifts/mine")
     assert "晚间巡逻" in section(mine, "coming-h") and "Confirmed" in mine
-    assert "You can withdraw here until 11/28 07:30." in mine
+    # tomorrow's 19:30 patrol, 12 hours before
+    cutoff = local_date(1)
+    assert f"You can withdraw here until {cutoff.month}/{cutoff.day} 07:30." in mine
     html = act(client, f"/assignments/{signed.assignment_id}/withdraw").get_data(as_text=True)
     assert "You are no longer on this shift." in html
     assert "晚间巡逻" not in section(html, "coming-h")
@@ -502,9 +511,10 @@ def test_availability_add_and_delete(app, world):
 
 def test_availability_blocks_a_later_signup(app, world):
     with app.app_context():
-        role = roles_of(patrol(world, rule=None, until_days=None))[0]  # Saturday evening
+        role = roles_of(patrol(world, rule=None, until_days=None))[0]  # tomorrow evening
     client = client_for(app, phone(0), english=True)
-    post(client, "/availability", {"action": "weekly", "weekday": "5", "start_time": "18:00",
+    weekday = str(local_date(1).weekday())
+    post(client, "/availability", {"action": "weekly", "weekday": weekday, "start_time": "18:00",
                                    "end_time": "23:00"})
     html = act(client, f"/slots/{role}/signup").get_data(as_text=True)
     assert "said they cannot do this weekday and time" in html
