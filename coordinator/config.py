@@ -33,6 +33,10 @@ class Config:
     # Weekly plan: above this many occurrences a week shows counts per group and day.
     PLAN_DETAIL_LIMIT = 400
     PLAN_GROUPS_PER_PAGE = 30
+    # The PDF lists names up to this many occurrences (a township's busiest week fits),
+    # and prints at most this many collapsed rows (the rest: narrow the filter).
+    PLAN_PRINT_DETAIL_LIMIT = 2000
+    PLAN_PRINT_GROUPS = 200
     GAPS_PER_PAGE = 20
     MAIL_SERVER = None
     MAIL_PORT = 25

@@ -31,12 +31,19 @@ def _wants_json() -> bool:
         request.accept_mimetypes["text/html"]
 
 
+def gap_lead(places: int, slots: int) -> str:
+    """The sentence on top of the gap list (also sent back after an in-place assign)."""
+    return _("Unfilled places in the next 14 days in your communities, soonest first: "
+             "%(places)s open places in %(slots)s shifts.", places=places, slots=slots)
+
+
 @bp.route("/plan/gaps")
 @roles_required(*STAFF)
 def gap_list():
     page = gaps.gap_page(db.session, current_user, now(), page=page_arg(),
                          per_page=current_app.config["GAPS_PER_PAGE"])
-    return render_template("plan/gaps.html", gaps=page, now=now(), form=GapAssignForm())
+    return render_template("plan/gaps.html", gaps=page, now=now(), form=GapAssignForm(),
+                           lead=gap_lead(page.places, page.total))
 
 
 @bp.route("/plan/gaps/<id:role_id>/assign", methods=["POST"])
@@ -71,6 +78,8 @@ def gap_assign(role_id: int):
         item = gaps.gap_for_role(db.session, current_user, role_id, now())
         html = render_template("plan/_gap.html", gap=item, now=now(), form=GapAssignForm(),
                                page=form.page.data or 1) if item else ""
-        return jsonify(ok=True, message=message, html=html, filled=item is None)
+        slots, places = gaps.gap_counts(db.session, current_user, now())
+        return jsonify(ok=True, message=message, html=html, filled=item is None,
+                       lead=gap_lead(places, slots))
     flash(message, "info")
     return redirect(back)

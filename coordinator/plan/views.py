@@ -44,13 +44,14 @@ def week_label(flt: wp.PlanFilter) -> str:
              end=format_date(flt.sunday, "long"))
 
 
-def _page(for_print: bool):
-    zone, viewer, flt, errors, today = _read()
+def _page(for_print: bool, read=None):
+    zone, viewer, flt, errors, today = read or _read()
     engine = db.engine
+    config = current_app.config
     summary, grid = wp.plan_page(
         lambda: Session(engine), viewer, flt, zone,
-        detail_limit=current_app.config["PLAN_DETAIL_LIMIT"],
-        per_page=current_app.config["PLAN_GROUPS_PER_PAGE"])
+        detail_limit=config["PLAN_PRINT_DETAIL_LIMIT" if for_print else "PLAN_DETAIL_LIMIT"],
+        per_page=config["PLAN_PRINT_GROUPS" if for_print else "PLAN_GROUPS_PER_PAGE"])
     choices = wp.filter_choices(db.session, viewer, flt)
     html = render_template(
         "plan/week.html", flt=flt, errors=errors, summary=summary, grid=grid,
@@ -71,9 +72,12 @@ def week():
 @bp.route("/plan/print.pdf")
 @roles_required(*READERS)
 def week_pdf():
-    html, status, flt = _page(for_print=True)
+    read = _read()
+    if read[3]:  # a bad filter: say so on a page, as the other downloads do
+        return render_template("plan/bad_export.html", errors=read[3], flt=read[2]), 400
+    html, _status, flt = _page(for_print=True, read=read)
     pdf = render_pdf(html, base_url=request.url_root)
-    return Response(pdf, status=status, mimetype="application/pdf", headers={
+    return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="weekly-plan-{flt.monday.isoformat()}.pdf"'})
 
 

@@ -74,9 +74,7 @@ def gap_page(session, actor: Account, now: datetime, *, days: int = GAP_DAYS, pa
              per_page: int = PER_PAGE, suggestions: int = 3) -> GapPage:
     """Return one page of gaps in the actor's communities, soonest first."""
     managed = managed_community_ids(session, actor)
-    total, places = session.execute(_gap_query(managed, now, days, (
-        func.count(), func.coalesce(func.sum(OccurrenceRole.needed - OccurrenceRole.filled),
-                                    0)))).one()
+    total, places = _counts(session, managed, now, days)
     query = _gap_query(managed, now, days)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
@@ -88,7 +86,20 @@ def gap_page(session, actor: Account, now: datetime, *, days: int = GAP_DAYS, pa
         ranked = suggest_many(session, actor, [i.role_id for i in items], now, suggestions)
         for item in items:
             item.suggestions = ranked.get(item.role_id, [])
-    return GapPage(items, total, int(places), page, pages)
+    return GapPage(items, total, places, page, pages)
+
+
+def _counts(session, managed: set[int] | None, now: datetime, days: int) -> tuple[int, int]:
+    total, places = session.execute(_gap_query(managed, now, days, (
+        func.count(), func.coalesce(func.sum(OccurrenceRole.needed - OccurrenceRole.filled),
+                                    0)))).one()
+    return int(total), int(places)
+
+
+def gap_counts(session, actor: Account, now: datetime, days: int = GAP_DAYS
+               ) -> tuple[int, int]:
+    """(slots with a gap, open places) in the actor's communities over ``days``."""
+    return _counts(session, managed_community_ids(session, actor), now, days)
 
 
 def gap_for_role(session, actor: Account, role_id: int, now: datetime, suggestions: int = 3

@@ -59,11 +59,20 @@ def rows(entries: Iterable[Entry], zone: str, texts: Texts) -> Iterable[list]:
                                    texts.list_sep.join(role.names) if role else ""]
 
 
+# A text cell starting with one of these is run as a formula by spreadsheet programs;
+# titles, names and reasons are typed by users (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
 def to_csv(table: Iterable[list], texts: Texts) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(texts.headers)
-    writer.writerows(table)
+    writer.writerows([f"'{v}" if _is_formula_like(v) else v for v in row] for row in table)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -82,7 +91,14 @@ def to_xlsx(table: Iterable[list], texts: Texts, sheet_title: str) -> bytes:
         header.append(cell)
     sheet.append(header)
     for row in table:
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, v) if _is_formula_like(v) else v for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A cell that stays text even though it starts like a formula."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell

@@ -27,6 +27,8 @@
         Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
         return;
       }
+      var lead = document.getElementById("gap-lead");
+      if (lead && result.data.lead) { lead.textContent = result.data.lead; }
       if (result.data.html) {
         var holder = document.createElement("div");
         holder.innerHTML = result.data.html.trim();

@@ -132,14 +132,16 @@ def test_leader_sees_the_patrol_prints_it_and_reads_it_on_a_phone(live_server, p
     pdf_path.unlink(missing_ok=True)
     page.emulate_media(media="print")
     try:
-        page.pdf(path=str(pdf_path), format="A4", landscape=True, print_background=True)
+        # The page size comes from the print style sheet's @page, as in the print dialog.
+        page.pdf(path=str(pdf_path), prefer_css_page_size=True, print_background=True)
     finally:
         page.emulate_media(media="screen")
     data = pdf_path.read_bytes()
     assert data.startswith(b"%PDF")
     reader = PdfReader(BytesIO(data))
     box = reader.pages[0].mediabox
-    assert float(box.width) > float(box.height), "the roster should be A4 landscape"
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595), \
+        "the roster should be A4 landscape (842 x 595 pt)"
     text = "\n".join(p.extract_text() or "" for p in reader.pages)
     # NFKC: the CJK font maps some characters to their Kangxi-radical look-alikes.
     flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))

@@ -78,6 +78,7 @@ def test_assign_in_place_returns_the_updated_gap_as_json(app, client, world):
     login_as(client, "coord")
     role = world["roles"][1]  # nobody on it yet: three places open
     html = client.get("/plan/gaps").get_data(as_text=True)
+    places = int(re.search(r"(\d+) open places in", html).group(1))
     first = dict(gaps_on(html))[role]
     person = int(re.findall(r'name="person_id" value="(\d+)"', first)[0])
     response = client.post(f"/plan/gaps/{role}/assign",
@@ -88,6 +89,7 @@ def test_assign_in_place_returns_the_updated_gap_as_json(app, client, world):
     data = response.get_json()
     assert data["ok"] is True and data["message"] == "Assigned." and data["filled"] is False
     assert f'id="gap-{role}"' in data["html"] and "Filled 1/3" in text_of(data["html"])
+    assert f"{places - 1} open places in" in data["lead"]  # the count on top follows
     # no longer suggested for that slot
     assert f'name="person_id" value="{person}"' not in data["html"]
     assert person in confirmed(app, role)

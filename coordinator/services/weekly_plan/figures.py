@@ -1,0 +1,184 @@
+"""The week at a glance, against last week; and the biggest gaps (for digests and the
+leaders' summary)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, select, union
+
+from ...domain.recurrence import local_day_bounds
+from ...models import (
+    Assignment,
+    Community,
+    Occurrence,
+    OccurrenceRole,
+    Response,
+    Series,
+    Team,
+)
+from .filters import TOP_OPEN, PlanFilter, PlanViewer, monday_of
+from .sql import _CAPPED, _SCHEDULED, _group_column, _grouped, _where
+
+
+@dataclass
+class WeekFigures:
+    """The figures of one week."""
+
+    by_kind: dict[str, int] = field(default_factory=dict)  # scheduled occurrences per kind
+    cancelled: int = 0
+    needed: int = 0
+    filled: int = 0  # filled places, counting none beyond what was needed
+    volunteers: int = 0  # distinct people on a shift or attending a team event
+    planned_hours: float = 0.0  # filled places times their length
+    top_open: list[tuple[str | None, int]] = field(default_factory=list)  # (name, open)
+
+    @property
+    def occurrences(self) -> int:
+        return sum(self.by_kind.values())
+
+    @property
+    def open_places(self) -> int:
+        return self.needed - self.filled
+
+    @property
+    def coverage(self) -> float | None:
+        return self.filled / self.needed if self.needed else None
+
+
+@dataclass
+class Summary:
+    this: WeekFigures
+    last: WeekFigures
+    top_by: str  # "community" or "team"
+    # Last week's open places of this week's top groups, by the same order.
+    top_last: list[int] = field(default_factory=list)
+
+
+def _two_weeks(flt: PlanFilter, zone: str, only: int | None = None):
+    """UTC bounds of last week and this week (or only one: 0 last, 1 this) and a CASE
+    telling them apart."""
+    lo = local_day_bounds(flt.monday - timedelta(weeks=1), zone)[0]
+    mid = local_day_bounds(flt.monday, zone)[0]
+    hi = local_day_bounds(flt.monday + timedelta(days=7), zone)[0]
+    if only == 0:
+        hi = mid
+    elif only == 1:
+        lo = mid
+    return lo, hi, case((Occurrence.start_at < mid, 0), else_=1)
+
+
+def _top_by(flt: PlanFilter) -> str:
+    return "team" if flt.by == "team" else "community"
+
+
+def _summary_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
+                  only: int | None = None) -> list:
+    """Counts, places and hours by week, group and kind: one pass over the weeks."""
+    lo, hi, week = _two_weeks(flt, zone, only)
+    group = _group_column(_top_by(flt), viewer)
+    name_table = Team if _top_by(flt) == "team" else Community
+    rows = _grouped(session, flt, viewer, lo, hi, {"week": week, "grp": group,
+                                                   "kind": Series.kind},
+                    (name_table.name,), name_table, name_table.id == group, hours=True)
+    # -> (week, group, name, kind, scheduled, cancelled, needed, filled, worked)
+    return [(w, g, name, kind, *rest) for w, g, kind, name, *rest in rows]
+
+
+def _summary_from(rows, flt: PlanFilter) -> Summary:
+    figures = [WeekFigures(), WeekFigures()]
+    open_by: list[dict] = [defaultdict(int), defaultdict(int)]
+    names: dict = {}
+    hours = [0.0, 0.0]
+    for index, key, name, kind, scheduled, cancelled, needed, filled, worked in rows:
+        target = figures[index]
+        if scheduled:
+            target.by_kind[kind] = target.by_kind.get(kind, 0) + scheduled
+        target.cancelled += cancelled
+        target.needed += int(needed)
+        target.filled += int(filled)
+        hours[index] += float(worked or 0)
+        open_by[index][key] += int(needed) - int(filled)
+        names[key] = name
+    for index in (0, 1):
+        figures[index].planned_hours = round(hours[index], 1)
+
+    def ranked(index: int) -> list:
+        return sorted(((k, n) for k, n in open_by[index].items() if n > 0),
+                      key=lambda item: (-item[1], names[item[0]] or ""))[:TOP_OPEN]
+
+    this_top = ranked(1)
+    figures[1].top_open = [(names[k], n) for k, n in this_top]
+    figures[0].top_open = [(names[k], n) for k, n in ranked(0)]
+    return Summary(this=figures[1], last=figures[0], top_by=_top_by(flt),
+                   top_last=[open_by[0].get(k, 0) for k, _n in this_top])
+
+
+def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
+                    only: int | None = None) -> tuple[int, int]:
+    """Distinct people on a shift or attending a team event: (last week, this week)."""
+    lo, hi, week = _two_weeks(flt, zone, only)
+    on_shift = _where(
+        select(week.label("week"), Assignment.person_id.label("person_id"))
+        .select_from(Assignment)
+        .join(OccurrenceRole, Assignment.occurrence_role_id == OccurrenceRole.id)
+        .join(Occurrence, OccurrenceRole.occurrence_id == Occurrence.id)
+        .join(Series, Occurrence.series_id == Series.id)
+        .where(Assignment.status == "confirmed", _SCHEDULED), flt, viewer, lo, hi)
+    attending = _where(
+        select(week.label("week"), Response.person_id.label("person_id"))
+        .select_from(Response).join(Occurrence, Response.occurrence_id == Occurrence.id)
+        .join(Series, Occurrence.series_id == Series.id)
+        .where(Response.is_attending.is_(True), _SCHEDULED), flt, viewer, lo, hi)
+    people = union(on_shift, attending).subquery()
+    counts = [0, 0]
+    for index, count in session.execute(select(people.c.week, func.count())
+                                        .group_by(people.c.week)):
+        counts[index] = count
+    return counts[0], counts[1]
+
+
+def summary(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> Summary:
+    """This week's figures and last week's, under the same filter: two queries, each one
+    pass over the two weeks."""
+    result = _summary_from(_summary_rows(session, viewer, flt, zone), flt)
+    result.last.volunteers, result.this.volunteers = _summary_people(session, viewer, flt,
+                                                                     zone)
+    return result
+
+
+def week_figures(session, community_ids: set[int] | None, monday: date, zone: str
+                 ) -> WeekFigures:
+    """This week's figures over ``community_ids`` (None: every community)."""
+    viewer = PlanViewer(visible=None if community_ids is None else frozenset(community_ids),
+                        managed=frozenset())
+    return summary(session, viewer, PlanFilter(monday_of(monday)), zone).this
+
+
+@dataclass(frozen=True)
+class Gap:
+    occurrence_id: int
+    title: str
+    kind: str
+    community_name: str | None
+    start_at: datetime
+    missing: int
+
+
+def biggest_gaps(session, community_ids: set[int] | None, start: datetime, end: datetime,
+                 limit: int = 10) -> list[Gap]:
+    """Scheduled occurrences in ``[start, end)`` with the most open places."""
+    missing = func.sum(OccurrenceRole.needed - _CAPPED)
+    query = (select(Occurrence.id, Series.title, Series.kind, Community.name,
+                    Occurrence.start_at, missing)
+             .join(Series, Occurrence.series_id == Series.id)
+             .join(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
+             .outerjoin(Community, Community.id == Series.community_id)
+             .where(Occurrence.start_at >= start, Occurrence.start_at < end, _SCHEDULED,
+                    OccurrenceRole.filled < OccurrenceRole.needed)
+             .group_by(Occurrence.id, Series.title, Series.kind, Community.name)
+             .order_by(missing.desc(), Occurrence.start_at, Occurrence.id).limit(limit))
+    if community_ids is not None:
+        query = query.where(Series.community_id.in_(sorted(community_ids)))
+    return [Gap(*row[:5], int(row[5])) for row in session.execute(query)]
