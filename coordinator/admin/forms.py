@@ -24,6 +24,7 @@ class AccountForm(FlaskForm):
                              validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
     community_ids = SelectMultipleField(_l("Communities (for coordinators)"), coerce=int)
+    is_also_leader = BooleanField(_l("Also a township leader: reads every community"))
 
 
 class CommunityForm(FlaskForm):

@@ -45,7 +45,8 @@ def _input(form: AccountForm) -> accounts.AccountInput:
     return accounts.AccountInput(role=form.role.data, username=(form.username.data or "").strip()
                                  or None, person_id=form.person_id.data,
                                  password=form.password.data or None,
-                                 community_ids=tuple(form.community_ids.data or ()))
+                                 community_ids=tuple(form.community_ids.data or ()),
+                                 is_also_leader=bool(form.is_also_leader.data))
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])

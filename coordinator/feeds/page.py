@@ -16,7 +16,7 @@ from ..domain.errors import Forbidden
 from ..extensions import db
 from ..models import Community, TeamMember
 from ..services import audit, feed_tokens
-from ..services.scope import managed_community_ids
+from ..services.scope import managed_community_ids, reads_every_community
 from ..web_util import now
 from . import bp
 from .views import base_url, feed_name
@@ -45,8 +45,9 @@ def _available():
     if current_user.role in ("coordinator", "admin", "leader"):
         feeds.append(("organisation", None))
         ids = managed if managed is not None else set()
-        if current_user.role == "leader" or managed is None:
-            ids = set(db.session.scalars(select(Community.id).order_by(Community.code).limit(30)))
+        if reads_every_community(current_user):  # their own and the first 30
+            ids = ids | set(db.session.scalars(select(Community.id).order_by(Community.code)
+                                               .limit(30)))
         for community_id in sorted(ids):
             feeds.append(("community", community_id))
     return list(dict.fromkeys(feeds))

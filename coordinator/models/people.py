@@ -5,7 +5,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -84,6 +84,9 @@ class Account(UserMixin, db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(12), default="volunteer")
+    # A coordinator who also sits on the township committee: reads every community as a
+    # leader does, and still changes only the communities of their scopes.
+    is_also_leader: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_enabled: Mapped[bool] = mapped_column(default=True)
     # Rotated on logout and deactivation so that every old session cookie dies.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)

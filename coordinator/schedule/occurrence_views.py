@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, Venue
 from ..services import changes, signups
 from ..services.occurrences import horizon_end
-from ..services.scope import managed_community_ids
+from ..services.scope import can_manage, may_read_series
 from ..services.suggestions import suggest
 from ..web_util import now, options, write
 from . import bp
@@ -28,11 +28,8 @@ def _load(occurrence_id: int) -> tuple[Occurrence, Series]:
     if occurrence is None:
         abort(404)
     series = db.session.get(Series, occurrence.series_id)
-    ids = managed_community_ids(db.session, current_user)
-    if current_user.role != "leader" and ids is not None and series.community_id not in ids:
+    if not may_read_series(db.session, current_user, series.community_id, series.kind):
         abort(404)
-    if current_user.role == "leader" and series.kind == "care":
-        abort(404)  # care visits are read by their visitors and coordinators only
     return occurrence, series
 
 
@@ -48,7 +45,7 @@ def _page(occurrence, series, status=200, **forms):
     by_role = {r.id: [] for r in roles}
     for assignment, person in people:
         by_role[assignment.occurrence_role_id].append((assignment, person))
-    can_edit = current_user.role in STAFF
+    can_edit = can_manage(db.session, current_user, series.community_id)
     at = now()
     suggestions = {r.id: suggest(db.session, current_user, r.id, at, limit=5)
                    for r in roles if can_edit and occurrence.status == "scheduled"

@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import roles_required
@@ -15,7 +15,12 @@ from ..extensions import db
 from ..models import Community, Occurrence, Series, Team, Venue
 from ..services import changes
 from ..services.occurrences import horizon_end
-from ..services.scope import managed_community_ids
+from ..services.scope import (
+    can_manage,
+    managed_community_ids,
+    may_read_series,
+    reads_every_community,
+)
 from ..services.series import RoleInput, SeriesInput, create_series
 from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
@@ -27,6 +32,17 @@ STAFF = ("coordinator", "admin")
 def _scoped(stmt, model=Series):
     ids = managed_community_ids(db.session, current_user)
     return stmt if ids is None else stmt.where(model.community_id.in_(ids))
+
+
+def _readable(stmt):
+    """Series the user may open: their communities' work; for those who read every
+    community, all but other communities' care visits (see ``may_read_series``)."""
+    ids = managed_community_ids(db.session, current_user)
+    if ids is None:
+        return stmt
+    if reads_every_community(current_user):
+        return stmt.where(or_(Series.kind != "care", Series.community_id.in_(ids)))
+    return stmt.where(Series.community_id.in_(ids))
 
 
 def fill_choices(form: SeriesForm) -> None:
@@ -79,8 +95,7 @@ def series_input(form: SeriesForm) -> SeriesInput:
 @roles_required("coordinator", "leader", "admin")
 def series_list():
     page = page_arg()
-    query = (_scoped(select(Series)) if current_user.role != "leader"
-             else select(Series).where(Series.kind != "care"))  # leaders: no care visits
+    query = _readable(select(Series))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.options(selectinload(Series.community),
                                             selectinload(Series.venue))
@@ -115,11 +130,8 @@ def _load_series(series_id: int) -> Series:
     series = db.session.get(Series, series_id)
     if series is None:
         abort(404)
-    ids = managed_community_ids(db.session, current_user)
-    if current_user.role != "leader" and ids is not None and series.community_id not in ids:
+    if not may_read_series(db.session, current_user, series.community_id, series.kind):
         abort(404)
-    if current_user.role == "leader" and series.kind == "care":
-        abort(404)  # care visits are read by their visitors and coordinators only
     return series
 
 
@@ -136,7 +148,8 @@ def series_detail(series_id: int):
     end_form = EndForm()
     next_one = next((o for o in upcoming if o.status == "scheduled" and o.start_at > at), None)
     return render_template("schedule/series_detail.html", series=series, upcoming=upcoming,
-                           end_form=end_form, can_edit=current_user.role in STAFF,
+                           end_form=end_form,
+                           can_edit=can_manage(db.session, current_user, series.community_id),
                            next_one=next_one)
 
 

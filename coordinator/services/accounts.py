@@ -136,6 +136,7 @@ class AccountInput:
     person_id: int | None = None
     password: str | None = None
     community_ids: tuple[int, ...] = ()
+    is_also_leader: bool = False  # coordinators only: reads every community
 
 
 def create_account(session, actor: Account, data: AccountInput, now: datetime) -> Account:
@@ -146,13 +147,14 @@ def create_account(session, actor: Account, data: AccountInput, now: datetime) -
         raise DomainError("Give a first password.", field="password")
     check_password_policy(data.password)
     account = Account(role=data.role, username=data.username or None,
-                      person_id=data.person_id, password_hash=hash_password(data.password))
+                      person_id=data.person_id, password_hash=hash_password(data.password),
+                      is_also_leader=_also_leader(data))
     session.add(account)
     session.flush()
     _set_scopes(session, account, data)
     audit.record(session, actor, "account.create", "account", account.id, now,
                  role=data.role, username=data.username, person_id=data.person_id,
-                 communities=sorted(data.community_ids))
+                 communities=sorted(data.community_ids), is_also_leader=_also_leader(data))
     return account
 
 
@@ -169,6 +171,9 @@ def update_account(session, actor: Account, account_id: int, data: AccountInput,
         changes["role"] = [account.role, data.role]
         account.role = data.role
         end_sessions(account)  # a new role starts from a fresh login
+    if account.is_also_leader != _also_leader(data):
+        changes["is_also_leader"] = [account.is_also_leader, _also_leader(data)]
+        account.is_also_leader = _also_leader(data)  # read on every request: no new login
     if (data.username or None) != account.username:
         changes["username"] = [account.username, data.username]
         account.username = data.username or None
@@ -228,6 +233,11 @@ def _validate_account(session, data: AccountInput, account: Account | None) -> N
             raise DomainError("This person already has an account.", field="person_id")
     if data.role == "coordinator" and not data.community_ids:
         raise DomainError("A coordinator needs at least one community.", field="community_ids")
+
+
+def _also_leader(data: AccountInput) -> bool:
+    """Only a coordinator can be "also a leader": a leader reads everything anyway."""
+    return data.role == "coordinator" and data.is_also_leader
 
 
 def _set_scopes(session, account: Account, data: AccountInput) -> None:

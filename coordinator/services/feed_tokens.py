@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from ..domain.errors import Forbidden, NotFound
 from ..models import Account, FeedToken, Team, TeamMember
 from . import audit
-from .scope import managed_community_ids
+from .scope import managed_community_ids, reads_every_community
 
 SCOPES = ("mine", "team", "community", "organisation")
 
@@ -44,13 +44,12 @@ def may_read(session, account: Account, scope: str, scope_id: int | None) -> boo
         return account.role in ("leader", "admin", "coordinator")
     managed = managed_community_ids(session, account)
     if scope == "community":
-        return account.role in ("leader", "admin") or (managed is not None
-                                                        and scope_id in managed)
+        return reads_every_community(account) or (managed is not None and scope_id in managed)
     if scope == "team":
         team = session.get(Team, scope_id) if scope_id else None
         if team is None:
             return False
-        if account.role in ("leader", "admin"):
+        if reads_every_community(account):
             return True
         if managed is not None and team.community_id in managed:
             return True
@@ -91,7 +90,8 @@ def issue(session, account: Account, scope: str, scope_id: int | None, secret: s
 # light rows instead of ORM objects.
 _RESOLVE = text(
     "SELECT t.id, t.scope, t.scope_id, a.id, a.role, a.person_id, a.is_enabled, a.locale,"
-    " a.feed_alarm_minutes FROM feed_tokens t JOIN accounts a ON a.id = t.account_id"
+    " a.feed_alarm_minutes, a.is_also_leader"
+    " FROM feed_tokens t JOIN accounts a ON a.id = t.account_id"
     " WHERE t.token_hash = :hash AND t.revoked_at IS NULL")
 
 
@@ -104,7 +104,7 @@ def resolve(session, token: str) -> tuple[SimpleNamespace, SimpleNamespace]:
     row = SimpleNamespace(id=found[0], scope=found[1], scope_id=found[2])
     account = SimpleNamespace(id=found[3], role=found[4], person_id=found[5],
                               is_enabled=bool(found[6]), locale=found[7],
-                              feed_alarm_minutes=found[8])
+                              feed_alarm_minutes=found[8], is_also_leader=bool(found[9]))
     if not may_read(session, account, row.scope, row.scope_id):
         raise NotFound("No such calendar.")
     return row, account

@@ -17,11 +17,27 @@ def managed_community_ids(session, actor: Account) -> set[int] | None:
     return set()
 
 
+def reads_every_community(actor: Account) -> bool:
+    """Return True for admins, leaders and coordinators who are also leaders."""
+    return actor.role in ("admin", "leader") or (actor.role == "coordinator"
+                                                 and bool(actor.is_also_leader))
+
+
 def visible_community_ids(session, actor: Account) -> set[int] | None:
     """Return the communities whose rosters ``actor`` may read; None means all."""
-    if actor.role in ("admin", "leader"):
+    if reads_every_community(actor):
         return None
     return managed_community_ids(session, actor)
+
+
+def may_read_series(session, actor: Account, community_id: int | None, kind: str) -> bool:
+    """Return True when ``actor`` may open a series (or one of its dates) of that
+    community and kind: their own communities' work, and for those who read every
+    community all work but other communities' care visits (their details are private)."""
+    managed = managed_community_ids(session, actor)
+    if managed is None or (community_id is not None and community_id in managed):
+        return True
+    return reads_every_community(actor) and kind != "care"
 
 
 def can_manage(session, actor: Account, community_id: int | None) -> bool:

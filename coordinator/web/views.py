@@ -34,7 +34,8 @@ def healthz():
 @login_required
 def home():
     at = now()
-    context = {"role": current_user.role}
+    context = {"role": current_user.role,
+               "also_leader": current_user.role == "coordinator" and current_user.is_also_leader}
     if current_user.person_id:
         person = current_user.person
         context["next_shifts"] = dashboard.my_next_shifts(db.session, person.id, at)
