@@ -1,6 +1,7 @@
 """Messages for admins: channel health, the scheduler's heartbeat, failed deliveries."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import current_app, flash, redirect, render_template, url_for
@@ -18,9 +19,35 @@ from . import bp
 PROBLEMS = {"not_configured": _l("Not configured"),
             "unreachable": _l("The server cannot be reached"),
             "login_failed": _l("The server refused the login"),
-            "rejected": _l("The gateway refused the key or the address"),
+            "relay_refused": _l("The server refuses to pass our mail on (log in, or allow "
+                                "this sender)"),
+            "sender_refused": _l("The server refuses the sender address (MAIL_FROM)"),
+            "rejected": _l("The gateway refused the key (SMS_KEY)"),
+            "bad_address": _l("No gateway answers at this address (SMS_URL)"),
             "bad_url": _l("The address is not valid")}
-CHANNELS = ("email", "sms", "app")
+CHANNELS = {"email": _l("E-mail"), "sms": _l("SMS"), "app": _l("In the app")}
+KINDS = {"reminder24": _l("Reminder the day before"),
+         "reminder2": _l("Reminder two hours before"), "notice": _l("Change notice"),
+         "digest": _l("Daily digest"), "weekly": _l("Weekly summary")}
+_EMAIL = re.compile(r"\b([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+_PHONE = re.compile(r"(?<!\d)(\d{3})\d{4}(\d{4})(?!\d)")
+
+
+def mask(text: str | None) -> str:
+    """Hide most of every e-mail address and phone number in ``text`` (m***@example.org,
+    138****5678): admins see who a message was for, not how to reach them."""
+    return _PHONE.sub(r"\1****\2", _EMAIL.sub(r"\1***@\2", text or ""))
+
+
+def _failed(rows) -> list[dict]:
+    """The failed list as ready values: labels, the recipient's name, masked address."""
+    return [{"id": d.id, "created_at": d.created_at, "status": d.status,
+             "kind": str(KINDS.get(d.kind, d.kind)),
+             "channel": str(CHANNELS.get(d.channel, d.channel)),
+             "recipient": name or "—",
+             "address": mask((d.payload or {}).get({"email": "email", "sms": "phone"}.get(
+                 d.channel, ""))),
+             "attempts": d.attempts, "last_error": mask(d.last_error)} for d, name in rows]
 
 
 def _static_problems() -> dict[str, tuple[str, str] | None]:
@@ -49,12 +76,20 @@ def deliveries():
                                                      "skipped")} for c in CHANNELS}
     recorded = {c: store.get_status(db.session, f"channel:{c}") for c in ("email", "sms")}
     beat = store.get_status(db.session, "scheduler:heartbeat")
+    static = _static_problems()
+    backends = {"email": mail_settings(current_app).backend,
+                "sms": sms_settings(current_app).backend}
+    # The start-up check can reach the gateway only by sending an SMS: until one went
+    # out, a wrong key shows only when the first message is refused.
+    sms_unverified = (backends["sms"] == "http" and not static["sms"]
+                      and not table["sms"]["sent"]
+                      and not (recorded["sms"] and not recorded["sms"].get("ok")))
     return render_template(
-        "admin/deliveries.html", table=table, static=_static_problems(), recorded=recorded,
+        "admin/deliveries.html", table=table, static=static, recorded=recorded,
         heartbeat_at=datetime.fromisoformat(beat["at"]) if beat else None,
-        problems=store.problems(db.session, at, settings.stale_claim_seconds),
-        labels=PROBLEMS, backends={"email": mail_settings(current_app).backend,
-                                   "sms": sms_settings(current_app).backend})
+        problems=_failed(store.problems(db.session, at, settings.stale_claim_seconds)),
+        labels=PROBLEMS, channels=CHANNELS, backends=backends,
+        sms_unverified=sms_unverified)
 
 
 @bp.route("/deliveries/<id:delivery_id>/retry", methods=["POST"])

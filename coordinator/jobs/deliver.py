@@ -1,5 +1,6 @@
 """The delivery loop: claim due messages, send each, commit each outcome before the next
-send (see ``services.notify.deliveries`` for why that ordering gives exactly-once)."""
+send, and send a row only while this claim still holds it (see
+``services.notify.deliveries`` for why that gives exactly-once)."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +11,7 @@ from datetime import datetime
 from ..database import begin_write
 from ..domain.notify import quiet_until
 from ..extensions import db
-from ..services.notify import NotifySettings
+from ..services.notify import NotifySettings, preferences
 from ..services.notify import deliveries as store
 from ..services.notify.channels import ChannelError, SendError
 from . import clock
@@ -62,47 +63,55 @@ def deliver_due(app, senders: dict, stop: threading.Event | None = None,
                 break
             try:
                 valid = store.reminders_still_valid(session, rows)
-                messages = compose(rows, settings)
+                off = preferences.turned_off(session, rows)
+                messages = compose([r for r in rows if r.id not in off], settings)
                 session.commit()
             except Exception:
                 # Nothing of this claim has gone out: hand it back instead of leaving it
                 # to the stale-claim recovery (which would put one row in doubt).
                 session.rollback()
-                _release(session, [r.id for r in rows], token)
+                _release(session, [r.id for r in rows], token, clock(app))
                 raise
             now = clock(app)
-            stale = {r.id for r in rows if (r.kind.startswith("reminder") and r.id not in valid)
-                     or (r.ref_at is not None and r.ref_at <= now)}
-            # In-app notices and skips touch only the database: one transaction for all.
-            local = [r for r in rows if r.id in stale or r.channel == "app"]
-            if local:
-                begin_write(session)
-                for row in local:
-                    if row.id in stale:
-                        store.mark_skipped(session, row, token, _why(row, now))
-                        report["skipped"] += 1
-                    else:
-                        message = messages[row.id]
-                        store.deliver_in_app(session, row, token, message.title, message.body,
-                                             message.url_path, now)
-                        report["sent"] += 1
-                    report["handled"] += 1
-                session.commit()
-            # Outgoing ones one by one, in id order, each outcome committed before the next
-            # send: after a crash only the first still-claimed one can be in doubt.
-            outgoing = [r for r in rows if r.id not in stale and r.channel != "app"]
-            for index, row in enumerate(outgoing):
-                if (stop and stop.is_set()) or row.channel in blocked:
-                    _release(session, [row.id], token)
+            skips = _skips(rows, valid, off, now)
+            # In-app notices and skips touch only the database: one transaction for all,
+            # which also keeps the claim alive and says which rows it still holds.
+            begin_write(session)
+            for row in rows:
+                if row.id in skips:
+                    store.mark_skipped(session, row, token, skips[row.id])
+                    report["skipped"] += 1
+                elif row.channel == "app":
+                    message = messages[row.id]
+                    store.deliver_in_app(session, row, token, message.title, message.body,
+                                         message.url_path, now)
+                    report["sent"] += 1
+                else:
                     continue
-                outcome = _deliver_one(app, session, senders, row, token, messages[row.id],
-                                       settings)
+                report["handled"] += 1
+            held = store.still_held(session, token, now)
+            session.commit()
+            # Outgoing ones one by one, in id order, each outcome committed before the next
+            # send: after a crash only the first still-claimed one can be in doubt. A row
+            # no longer held was recovered as stale meanwhile: someone else owns it now.
+            outgoing = [r for r in rows if r.id not in skips and r.channel != "app"]
+            for index, row in enumerate(outgoing):
+                if stop and stop.is_set():
+                    _release(session, [r.id for r in outgoing[index:]], token, clock(app))
+                    break
+                if row.channel in blocked:
+                    continue  # released with the rest of its channel when it broke
+                if row.id not in held:
+                    report["taken_over"] += 1
+                    continue
+                outcome, held = _deliver_one(app, session, senders, row, token,
+                                             messages[row.id], settings)
                 report[outcome] += 1
                 report["handled"] += 1
                 if outcome.startswith("blocked:"):
                     blocked.add(row.channel)
                     rest = [r.id for r in outgoing[index + 1:] if r.channel == row.channel]
-                    _release(session, rest, token)
+                    held = _release(session, rest, token, clock(app)) if rest else held
                 elif outcome == "sent":
                     ok.add(row.channel)
         begin_write(session)
@@ -117,44 +126,65 @@ def deliver_due(app, senders: dict, stop: threading.Event | None = None,
     return report
 
 
-def _release(session, ids: list[int], token: str) -> None:
-    if ids:
-        begin_write(session)
-        store.release(session, ids, token)
-        session.commit()
+def _release(session, ids: list[int], token: str, now: datetime) -> set[int]:
+    """Hand rows back (uncharged); return the ids the claim still holds."""
+    begin_write(session)
+    store.release(session, ids, token)
+    held = store.still_held(session, token, now)
+    session.commit()
+    return held
 
 
-def _why(row, now) -> str:
-    if row.ref_at is not None and row.ref_at <= now:
-        return "too late: the shift has started"
-    return "the shift changed or the person left it"
+def _skips(rows, valid: set[int], off: set[int], now: datetime) -> dict[int, str]:
+    """Return why each row no longer worth sending is skipped, by id."""
+    reasons = {}
+    for row in rows:
+        if row.ref_at is not None and row.ref_at <= now:
+            reasons[row.id] = "too late: the shift has started"
+        elif row.kind.startswith("reminder") and row.id not in valid:
+            reasons[row.id] = "the shift changed or the person left it"
+        elif row.id in off:
+            reasons[row.id] = preferences.TURNED_OFF
+    return reasons
 
 
-def _deliver_one(app, session, senders, row, token, message, settings) -> str:
+def _deliver_one(app, session, senders, row, token, message,
+                 settings) -> tuple[str, set[int]]:
+    """Send one row and record the outcome; return it with the rows the claim still holds
+    (refreshed in the same transaction: one commit per message)."""
     outgoing = message.email if row.channel == "email" else message.sms
     try:
         if not (outgoing.to or "").strip():
             raise SendError("no address")
         senders[row.channel].send(outgoing)
     except ChannelError as exc:
+        now = clock(app)
         begin_write(session)
         store.release(session, [row.id], token)
-        changed = record_channel(session, row.channel, clock(app), exc)
+        changed = record_channel(session, row.channel, now, exc)
+        held = store.still_held(session, token, now)
         session.commit()
         if changed:  # once per change, not every sweep
             log.error("%s channel unusable (%s): %s; its messages wait", row.channel,
                       exc.code, exc.detail)
-        return f"blocked:{row.channel}"
+        return f"blocked:{row.channel}", held
     except SendError as exc:
+        now = clock(app)
         begin_write(session)
-        outcome = store.mark_failure(session, row, token, clock(app), str(exc), settings)
+        outcome = store.mark_failure(session, row, token, now, str(exc), settings)
+        held = store.still_held(session, token, now)
         session.commit()
         log.warning("delivery %s (%s) failed: %s -> %s", row.id, row.channel, exc, outcome)
-        return outcome
+        return outcome, held
+    now = clock(app)
     begin_write(session)
-    store.mark_sent(session, row, token, clock(app))
+    recorded = store.mark_sent(session, row, token, now)
+    held = store.still_held(session, token, now)
     session.commit()
-    return "sent"
+    if not recorded:
+        log.warning("delivery %s (%s) went out after its claim was taken from this sender "
+                    "(an admin sent it again?)", row.id, row.channel)
+    return "sent", held
 
 
 def deliver_parallel(app, threads: int, stop: threading.Event | None = None,

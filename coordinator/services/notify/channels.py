@@ -4,10 +4,13 @@ for development. Plain Python: settings come in as dataclasses, never from Flask
 Two kinds of failure, kept apart on purpose:
 
 - ``ChannelError``: the channel itself is unusable (not configured, server unreachable,
-  login refused, gateway refuses the key or URL). Messages are *not* charged an attempt;
-  they wait, pending, until the settings are fixed, and the problem is reported.
-- ``SendError``: this one message failed (recipient refused, gateway error for it). It is
-  retried with back-off and finally marked failed.
+  login refused, the relay refuses us (a 5.7.x reply, or 530) or refuses MAIL_FROM, the
+  gateway refuses the key (HTTP 401/403) or has no such address (404/405)). Messages are
+  *not* charged an attempt; they wait, pending, until the settings are fixed, and the
+  problem is reported.
+- ``SendError``: this one message failed (its recipient refused, e.g. 5.1.1; the gateway
+  refusing it, another 4xx; the gateway down, 5xx or a timeout). It is retried with
+  back-off and finally marked failed.
 """
 from __future__ import annotations
 
@@ -130,6 +133,17 @@ def build_email(message: Email, settings: MailSettings) -> bytes:
 IDLE_CHECK_SECONDS = 20
 
 
+def _reply(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _refuses_relay(code: int, reply: str) -> bool:
+    """Tell whether a refused RCPT refuses *us* (relaying, authentication: 5.7.x, 530)
+    rather than the mailbox (5.1.x): every message would be refused alike."""
+    return code == 530 or reply.lstrip().startswith("5.7.") or (
+        500 <= code < 600 and "relay" in reply.lower())
+
+
 class SmtpSender:
     """Send e-mail over one SMTP connection, reused across messages and reopened once when
     the server drops it."""
@@ -183,9 +197,21 @@ class SmtpSender:
         try:
             self._smtp.sendmail(self.settings.sender, [message.to], data)
             self._used = time.monotonic()
+        except smtplib.SMTPSenderRefused as exc:
+            self.close()
+            raise ChannelError("sender_refused", redact(
+                f"MAIL FROM {exc.sender}: {exc.smtp_code} {_reply(exc.smtp_error)}",
+                self.settings.secrets())) from None
         except smtplib.SMTPRecipientsRefused as exc:
-            raise SendError(redact(f"recipient refused: {exc.recipients}",
-                                   self.settings.secrets())) from None
+            code, reply = next(iter(exc.recipients.values()), (0, b""))
+            text = f"{code} {_reply(reply)}"
+            if _refuses_relay(code, _reply(reply)):
+                self.close()
+                raise ChannelError("relay_refused", redact(text, self.settings.secrets())) \
+                    from None
+            # The reply, not the address: the error is shown on the admins' page.
+            raise SendError(redact(f"recipient refused: {text}", self.settings.secrets())) \
+                from None
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise SendError(redact(f"{type(exc).__name__}: {exc}",
@@ -229,8 +255,12 @@ class HttpSmsSender:
             with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:  # noqa: S310
                 response.read()
         except urllib.error.HTTPError as exc:
-            if exc.code in (401, 403, 404, 405):
-                raise ChannelError("rejected", f"gateway answered HTTP {exc.code}") from None
+            if exc.code in (401, 403):  # the key: every message would be refused alike
+                raise ChannelError("rejected", f"gateway answered HTTP {exc.code}: check "
+                                   "SMS_KEY") from None
+            if exc.code in (404, 405):  # no gateway at this address
+                raise ChannelError("bad_address", f"gateway answered HTTP {exc.code}: "
+                                   "check SMS_URL") from None
             raise SendError(f"gateway answered HTTP {exc.code}") from None
         except (urllib.error.URLError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)

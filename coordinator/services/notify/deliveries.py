@@ -6,11 +6,16 @@ Exactly once, as far as it can be had: a row is claimed by a conditional
 ``UPDATE … SET status = 'claimed', claim_token = :t WHERE id IN (…) AND status = 'pending'``
 (on PostgreSQL the UPDATE re-checks the condition after waiting for a competing claim;
 on SQLite writers are serialised), so two schedulers never both hold a row. Rows of one
-claim are sent in id order and each outcome is committed before the next send: after a
-crash, the smallest still-claimed row of a claim is the only one that may have gone out
-unrecorded. ``recover_stale`` marks that one failed ("may have been delivered", for an
-admin to judge) and puts the others back to pending — never a duplicate, at most one
-message per sender thread and crash left for a human.
+claim are sent in id order and each outcome is committed before the next send; the same
+transaction refreshes ``claimed_at`` of the claim's other rows and returns which are still
+held (``still_held``), and the sender sends a row only if it still holds it. So a claim
+goes stale only when its sender has recorded nothing for ``NOTIFY_STALE_CLAIM_SECONDS``
+(it died, or one send hung that long), and then the smallest still-claimed row is the
+only one that may have gone out unrecorded. ``recover_stale`` marks that one failed ("may
+have been delivered", for an admin to judge) and puts the others back to pending; a
+sender that was alive after all learns it at its next outcome and sends none of them, and
+its late "sent" settles the row in doubt. Never a duplicate; at most one message per
+sender thread and crash left for a human.
 """
 from __future__ import annotations
 
@@ -23,7 +28,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from ...domain.notify import backoff
-from ...models import AppSetting, Assignment, Delivery, Notification, Occurrence, OccurrenceRole
+from ...models import (
+    Account,
+    AppSetting,
+    Assignment,
+    Delivery,
+    Notification,
+    Occurrence,
+    OccurrenceRole,
+    Person,
+)
 from . import NotifySettings
 
 UNCERTAIN = "interrupted while sending: it may have been delivered; not sent again " \
@@ -133,17 +147,32 @@ def reminders_still_valid(session, rows: list[Claimed]) -> set[int]:
     return {r.id for r in wanted if (r.person_id, r.occurrence_id, r.ref_at) in live}
 
 
-def _finish(session, row: Claimed, token: str, **values) -> bool:
+def still_held(session, token: str, now: datetime) -> set[int]:
+    """Keep the claim alive (``claimed_at = now`` on its still-claimed rows) and return
+    their ids: the rows this sender may still send."""
+    return set(session.scalars(
+        update(Delivery).where(Delivery.claim_token == token, Delivery.status == "claimed")
+        .values(claimed_at=now).returning(Delivery.id)
+        .execution_options(synchronize_session=False)))
+
+
+def _finish(session, row: Claimed, token: str, *, settles_doubt: bool = False,
+            **values) -> bool:
+    held = Delivery.status == "claimed"
+    if settles_doubt:
+        # Recovered as stale while this sender, alive after all, was sending it: the
+        # token is still ours (an admin's "Send again" clears it), and now it is known.
+        held = or_(held, and_(Delivery.status == "failed", Delivery.last_error == UNCERTAIN))
     result = session.execute(update(Delivery).where(
-        Delivery.id == row.id, Delivery.status == "claimed", Delivery.claim_token == token)
+        Delivery.id == row.id, Delivery.claim_token == token, held)
         .values(**values).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
 def mark_sent(session, row: Claimed, token: str, now: datetime) -> bool:
-    """Record that the message went out."""
-    return _finish(session, row, token, status="sent", sent_at=now, attempts=row.attempts + 1,
-                   last_error=None)
+    """Record that the message went out (only while the claim ``token`` holds it)."""
+    return _finish(session, row, token, settles_doubt=True, status="sent", sent_at=now,
+                   attempts=row.attempts + 1, last_error=None)
 
 
 def mark_skipped(session, row: Claimed, token: str, reason: str) -> bool:
@@ -215,9 +244,13 @@ def counts(session) -> dict[tuple[str, str], int]:
 
 
 def problems(session, now: datetime, stale_seconds: float, limit: int = 100) -> list:
-    """Return failed deliveries and claims stuck for long, newest first."""
-    return list(session.scalars(
-        select(Delivery).where(or_(
+    """Return failed deliveries and claims stuck for long, newest first, each as
+    (delivery, the recipient's name or None) in one query."""
+    return list(session.execute(
+        select(Delivery, func.coalesce(Person.full_name, Account.username))
+        .outerjoin(Person, Delivery.person_id == Person.id)
+        .outerjoin(Account, Delivery.account_id == Account.id)
+        .where(or_(
             Delivery.status == "failed",
             and_(Delivery.status == "claimed",
                  Delivery.claimed_at < now - timedelta(seconds=stale_seconds))))
