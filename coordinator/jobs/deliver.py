@@ -89,7 +89,8 @@ def deliver_due(app, senders: dict, stop: threading.Event | None = None,
                 else:
                     continue
                 report["handled"] += 1
-            held = store.still_held(session, token, now)
+            lease = Lease(token, settings.stale_claim_seconds)
+            held = lease.refresh(session, now, force=True)
             session.commit()
             # Outgoing ones one by one, in id order, each outcome committed before the next
             # send: after a crash only the first still-claimed one can be in doubt. A row
@@ -97,7 +98,8 @@ def deliver_due(app, senders: dict, stop: threading.Event | None = None,
             outgoing = [r for r in rows if r.id not in skips and r.channel != "app"]
             for index, row in enumerate(outgoing):
                 if stop and stop.is_set():
-                    _release(session, [r.id for r in outgoing[index:]], token, clock(app))
+                    _release(session, [r.id for r in outgoing[index:]], token, clock(app),
+                             lease)
                     break
                 if row.channel in blocked:
                     continue  # released with the rest of its channel when it broke
@@ -105,13 +107,13 @@ def deliver_due(app, senders: dict, stop: threading.Event | None = None,
                     report["taken_over"] += 1
                     continue
                 outcome, held = _deliver_one(app, session, senders, row, token,
-                                             messages[row.id], settings)
+                                             messages[row.id], settings, lease)
                 report[outcome] += 1
                 report["handled"] += 1
                 if outcome.startswith("blocked:"):
                     blocked.add(row.channel)
                     rest = [r.id for r in outgoing[index + 1:] if r.channel == row.channel]
-                    held = _release(session, rest, token, clock(app)) if rest else held
+                    held = _release(session, rest, token, clock(app), lease) if rest else held
                 elif outcome == "sent":
                     ok.add(row.channel)
         begin_write(session)
@@ -126,13 +128,40 @@ def deliver_due(app, senders: dict, stop: threading.Event | None = None,
     return report
 
 
-def _release(session, ids: list[int], token: str, now: datetime) -> set[int]:
+def _release(session, ids: list[int], token: str, now: datetime,
+             lease: Lease | None = None) -> set[int]:
     """Hand rows back (uncharged); return the ids the claim still holds."""
     begin_write(session)
     store.release(session, ids, token)
-    held = store.still_held(session, token, now)
+    held = lease.refresh(session, now) if lease else set()
     session.commit()
     return held
+
+
+class Lease:
+    """What a claim still holds, kept alive cheaply.
+
+    ``recover_stale`` takes only rows whose ``claimed_at`` is older than the stale
+    window, so after a refresh (``claimed_at = now`` on the rest of the claim, returning
+    their ids) nothing can be taken for that long. Refreshing on every message would
+    rewrite every remaining row of the claim per message (a batch squared); once a
+    quarter of the window has passed is enough, and it always happens before the next
+    send once it is due — also when the clock jumped.
+    """
+
+    def __init__(self, token: str, stale_seconds: float):
+        self.token = token
+        self.every = stale_seconds / 4
+        self.at: datetime | None = None
+        self.held: set[int] = set()
+
+    def refresh(self, session, now: datetime, force: bool = False) -> set[int]:
+        """Refresh when due (or forced); return the rows the claim still holds."""
+        if (force or self.at is None or now < self.at
+                or (now - self.at).total_seconds() >= self.every):
+            self.held = store.still_held(session, self.token, now)
+            self.at = now
+        return self.held
 
 
 def _skips(rows, valid: set[int], off: set[int], now: datetime) -> dict[int, str]:
@@ -148,10 +177,10 @@ def _skips(rows, valid: set[int], off: set[int], now: datetime) -> dict[int, str
     return reasons
 
 
-def _deliver_one(app, session, senders, row, token, message,
-                 settings) -> tuple[str, set[int]]:
+def _deliver_one(app, session, senders, row, token, message, settings,
+                 lease: Lease) -> tuple[str, set[int]]:
     """Send one row and record the outcome; return it with the rows the claim still holds
-    (refreshed in the same transaction: one commit per message)."""
+    (refreshed, when due, in the same transaction: one commit per message)."""
     outgoing = message.email if row.channel == "email" else message.sms
     try:
         if not (outgoing.to or "").strip():
@@ -162,7 +191,7 @@ def _deliver_one(app, session, senders, row, token, message,
         begin_write(session)
         store.release(session, [row.id], token)
         changed = record_channel(session, row.channel, now, exc)
-        held = store.still_held(session, token, now)
+        held = lease.refresh(session, now)
         session.commit()
         if changed:  # once per change, not every sweep
             log.error("%s channel unusable (%s): %s; its messages wait", row.channel,
@@ -172,14 +201,14 @@ def _deliver_one(app, session, senders, row, token, message,
         now = clock(app)
         begin_write(session)
         outcome = store.mark_failure(session, row, token, now, str(exc), settings)
-        held = store.still_held(session, token, now)
+        held = lease.refresh(session, now)
         session.commit()
         log.warning("delivery %s (%s) failed: %s -> %s", row.id, row.channel, exc, outcome)
         return outcome, held
     now = clock(app)
     begin_write(session)
     recorded = store.mark_sent(session, row, token, now)
-    held = store.still_held(session, token, now)
+    held = lease.refresh(session, now)
     session.commit()
     if not recorded:
         log.warning("delivery %s (%s) went out after its claim was taken from this sender "
