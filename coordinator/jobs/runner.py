@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 import threading
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import click
@@ -66,25 +66,27 @@ def build_scheduler(app, stop: threading.Event, lock: SingleInstance) -> Blockin
     scheduler = BlockingScheduler(
         timezone=timezone.utc, executors={"default": ThreadPoolExecutor(4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+
+    def add(func, trigger, job_id: str, name: str, grace: int, **kw) -> None:
+        # Every option on the job itself, not only in job_defaults (which APScheduler
+        # applies only once started): what is built is what runs.
+        scheduler.add_job(func, trigger, id=job_id, name=name, coalesce=True,
+                          max_instances=1, misfire_grace_time=grace, **kw)
+
+    def daily(setting: str, default: time, **days) -> CronTrigger:
+        at = parse_time(app.config[setting], default)
+        return CronTrigger(hour=at.hour, minute=at.minute, timezone=zone, **days)
+
     every = max(float(app.config["NOTIFY_SWEEP_SECONDS"]), 1.0)
-    scheduler.add_job(tasks.sweep, IntervalTrigger(seconds=every), args=[app, stop],
-                      id="sweep", name="plan and send due messages",
-                      next_run_time=datetime.now(timezone.utc), misfire_grace_time=600)
-    digest_at = parse_time(app.config["DIGEST_TIME"], time(7, 30))
-    scheduler.add_job(tasks.digest, CronTrigger(hour=digest_at.hour, minute=digest_at.minute,
-                                                timezone=zone),
-                      args=[app], id="digest", name="coordinators' daily digest",
-                      misfire_grace_time=4 * 3600)
-    weekly_at = parse_time(app.config["WEEKLY_SUMMARY_TIME"], time(7, 0))
-    scheduler.add_job(tasks.weekly, CronTrigger(day_of_week="mon", hour=weekly_at.hour,
-                                                minute=weekly_at.minute, timezone=zone),
-                      args=[app], id="weekly", name="leaders' weekly summary",
-                      misfire_grace_time=12 * 3600)
-    horizon_at = parse_time(app.config["HORIZON_TIME"], time(2, 30))
-    scheduler.add_job(tasks.horizon, CronTrigger(hour=horizon_at.hour,
-                                                 minute=horizon_at.minute, timezone=zone),
-                      args=[app], id="horizon", name="extend series horizons",
-                      misfire_grace_time=12 * 3600)
+    add(tasks.sweep, IntervalTrigger(seconds=every, timezone=timezone.utc), "sweep",
+        "plan and send due messages", 600, args=[app, stop],
+        next_run_time=datetime.now(timezone.utc))
+    add(tasks.digest, daily("DIGEST_TIME", time(7, 30)), "digest",
+        "coordinators' daily digest", 4 * 3600, args=[app])
+    add(tasks.weekly, daily("WEEKLY_SUMMARY_TIME", time(7, 0), day_of_week="mon"), "weekly",
+        "leaders' weekly summary", 12 * 3600, args=[app])
+    add(tasks.horizon, daily("HORIZON_TIME", time(2, 30)), "horizon",
+        "extend series horizons", 12 * 3600, args=[app])
 
     def watch_lock():
         if not lock.alive():
@@ -92,13 +94,31 @@ def build_scheduler(app, stop: threading.Event, lock: SingleInstance) -> Blockin
             stop.set()
             scheduler.shutdown(wait=False)
 
-    scheduler.add_job(watch_lock, IntervalTrigger(seconds=30), id="lock-watch",
-                      name="check the single-instance lock")
+    add(watch_lock, IntervalTrigger(seconds=30, timezone=timezone.utc), "lock-watch",
+        "check the single-instance lock", 60)
     return scheduler
 
 
+def horizon_stale(app, now: datetime) -> bool:
+    """Tell whether the horizon job last ran (as recorded by ``tasks.horizon``) more than
+    a day before ``now``, or never."""
+    from ..extensions import db
+    from ..services.notify.deliveries import get_status
+
+    with app.app_context():
+        try:
+            last = (get_status(db.session, tasks.HORIZON_STATUS) or {}).get("at")
+        finally:
+            db.session.remove()
+    try:
+        return last is None or datetime.fromisoformat(last) < now - timedelta(hours=24)
+    except (TypeError, ValueError):
+        return True
+
+
 def catch_up(app, now: datetime) -> list[str]:
-    """Return the cron jobs missed today while no scheduler ran (run them at start)."""
+    """Return the cron jobs missed while no scheduler ran (run them at start): today's
+    digest or summary before noon, and the horizon when it has not run for a day."""
     local = now.astimezone(ZoneInfo(app.config["TIMEZONE"]))
     missed = []
     digest_at = parse_time(app.config["DIGEST_TIME"], time(7, 30))
@@ -108,6 +128,8 @@ def catch_up(app, now: datetime) -> list[str]:
     weekly_at = parse_time(app.config["WEEKLY_SUMMARY_TIME"], time(7, 0))
     if local.weekday() == 0 and weekly_at <= local.time().replace(tzinfo=None) < noon:
         missed.append("weekly")
+    if horizon_stale(app, now):
+        missed.append("horizon")
     return missed
 
 
@@ -172,4 +194,5 @@ def scheduler_command(once: str | None, no_wait: bool) -> None:
         log.info("scheduler stopped")
 
 
-__all__ = ["scheduler_command", "build_scheduler", "check_channels", "catch_up"]
+__all__ = ["scheduler_command", "build_scheduler", "check_channels", "catch_up",
+           "horizon_stale"]

@@ -91,13 +91,21 @@ def weekly(app) -> int:
     return added
 
 
+HORIZON_STATUS = "job:horizon"  # its last run, read at start to catch up after downtime
+
+
 def horizon(app) -> int:
-    """Extend every series' rolling horizon (idempotent)."""
+    """Extend every series' rolling horizon (idempotent) and record the run."""
     weeks = app.config["HORIZON_WEEKS"]
+
+    def extend(session, now):
+        created = materialize(session, None, horizon_end(now, weeks), now)
+        store.set_status(session, HORIZON_STATUS, {"at": now.isoformat(), "created": created})
+        return created
+
     with app.app_context():
         try:
-            created = _step(app, lambda s, now: materialize(s, None, horizon_end(now, weeks),
-                                                            now))
+            created = _step(app, extend)
         finally:
             db.session.remove()
     log.info("horizon: %s occurrences created", created)
