@@ -54,7 +54,9 @@ class Config:
     SMS_BACKEND = None  # "http" | "console"; default: http with SMS_URL, console in dev
     QUIET_HOURS_START = "21:00"  # local; equal start and end switch quiet hours off
     QUIET_HOURS_END = "07:00"
-    URGENT_NOTICE_HOURS = 12  # a change within this many hours goes out in quiet hours too
+    # Minutes: a change notice goes out in quiet hours when waiting for their end would
+    # leave less than this before its shift (22:30 notice, 07:30 shift: sent at night).
+    URGENT_NOTICE_MARGIN = 60
     DIGEST_TIME = "07:30"  # coordinators' daily digest, local time
     WEEKLY_SUMMARY_TIME = "07:00"  # leaders' summary, Mondays, local time
     HORIZON_TIME = "02:30"  # nightly extension of every series' horizon

@@ -101,6 +101,32 @@ def due_reminder(start_at: datetime, now: datetime, offsets: tuple[int, ...]) ->
     return min(due) if due else None
 
 
-def is_urgent(start_at: datetime | None, now: datetime, hours: float) -> bool:
-    """Tell whether a change notice is urgent: its shift starts within ``hours``."""
-    return start_at is not None and start_at - now < timedelta(hours=hours)
+def quiet_end_ahead(now: datetime, zone: str, start: time, end: time) -> datetime | None:
+    """Return the end of the quiet period ``now`` falls in, else of the next one; None
+    when there are no quiet hours. Wall-clock times in ``zone``, so a DST night is an hour
+    shorter or longer but still ends at ``end`` local."""
+    if start == end:
+        return None
+    until = quiet_until(now, zone, start, end)
+    if until != now:
+        return until
+    tz = ZoneInfo(zone)
+    day = now.astimezone(tz).date()
+    # Compare instants, not wall times: aware datetimes sharing a tzinfo compare naively.
+    begins = datetime.combine(day, start, tzinfo=tz).astimezone(now.tzinfo)
+    if begins <= now:
+        begins = datetime.combine(day + timedelta(days=1), start,
+                                  tzinfo=tz).astimezone(now.tzinfo)
+    return quiet_until(begins, zone, start, end)
+
+
+def is_urgent(start_at: datetime | None, now: datetime, zone: str, quiet_start: time,
+              quiet_end: time, margin: timedelta) -> bool:
+    """Tell whether a change notice may go out in quiet hours: holding it until the quiet
+    period it falls in (or the next one) ends would leave less than ``margin`` before its
+    shift starts. A 22:30 notice of an 08:00 shift waits until 07:00; of a 07:30 one, not.
+    """
+    if start_at is None:
+        return False
+    end = quiet_end_ahead(now, zone, quiet_start, quiet_end)
+    return end is not None and start_at < end + margin

@@ -6,7 +6,7 @@ This module turns the app config into the services' settings and gives the clock
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
 
 from ..services.notify import NotifySettings, parse_time
@@ -35,7 +35,7 @@ def notify_settings(app) -> NotifySettings:
     return NotifySettings(
         zone=c["TIMEZONE"], quiet_start=parse_time(c["QUIET_HOURS_START"], time(21, 0)),
         quiet_end=parse_time(c["QUIET_HOURS_END"], time(7, 0)),
-        urgent_hours=float(c["URGENT_NOTICE_HOURS"]),
+        urgent_margin=timedelta(minutes=float(c["URGENT_NOTICE_MARGIN"])),
         max_attempts=int(c["NOTIFY_MAX_ATTEMPTS"]),
         retry_seconds=float(c["NOTIFY_RETRY_SECONDS"]),
         stale_claim_seconds=float(c["NOTIFY_STALE_CLAIM_SECONDS"]),

@@ -102,7 +102,8 @@ def _texts(row: Claimed, p: dict, settings: NotifySettings) -> tuple[str, str, s
     if row.kind == "notice":
         when = _when(p["start"], locale)
         label = _notice_label(p.get("change", ""))
-        subject = f"{_head(label)}{p['title']}, {when}"
+        subject = _("%(label)s %(title)s, %(when)s", label=label, title=p["title"],
+                    when=when)
         return subject, fit_sms(_head(label), p["title"], f" {when}"), "notice", label
     if row.kind == "digest":
         subject = _("Daily digest: %(missing)s open places in the next three days",
@@ -139,15 +140,22 @@ def _render(name: str, context: dict) -> str:
     return current_app.jinja_env.get_template(name).render(context)
 
 
+def _shown(p: dict) -> dict:
+    """The payload as the recipient may read it: a care visit planned as private (the
+    person is not among its confirmed visitors) is only "Care visit"."""
+    return p | {"title": _("Care visit")} if p.get("private") else p
+
+
 def _compose_one(row: Claimed, settings: NotifySettings, locale: str) -> Composed:
-    p = row.payload
+    p = _shown(row.payload)
     subject, sms_text, template, label = _texts(row, p, settings)
     url_path = URLS.get(row.kind, "/")
     context = {"p": p, "subject": subject, "label": label, "locale": locale,
                "when": _when(p["start"], locale) if "start" in p else "",
                "end": format_datetime(datetime.fromisoformat(p["end"]), "HH:mm")
                if "end" in p else "",
-               "kind_text": str(KIND.get(p.get("kind"), p.get("kind") or "")),
+               "kind_text": "" if p.get("private") else str(KIND.get(p.get("kind"),
+                                                                     p.get("kind") or "")),
                "link": (settings.base_url + url_path) if settings.base_url else "",
                "fmt": lambda value: _when(value, locale)}
     body = _render(f"emails/{template}.txt", context)

@@ -16,6 +16,7 @@ from coordinator.domain.notify import (
     fit_sms,
     in_quiet_hours,
     is_urgent,
+    quiet_end_ahead,
     quiet_until,
 )
 
@@ -146,7 +147,69 @@ def test_a_due_reminder_is_always_ahead_of_the_shift(before, chosen):
         assert now < START and START - timedelta(hours=got) <= now and got in chosen
 
 
-def test_urgent_means_within_hours():
-    now = START - timedelta(hours=5)
-    assert is_urgent(START, now, 12) and not is_urgent(START, now, 4)
-    assert not is_urgent(None, now, 12)
+QUIET = (time(21), time(7))
+HOUR = timedelta(minutes=60)
+
+
+def _at(zone: str, *args) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+@pytest.mark.parametrize("zone,notice,shift,expected", [
+    # 22:30 notice, 08:00 shift: held to 07:00 still leaves an hour.
+    (SH, (2026, 12, 1, 22, 30), (2026, 12, 2, 8, 0), False),
+    (SH, (2026, 12, 1, 22, 30), (2026, 12, 2, 7, 30), True),
+    (SH, (2026, 12, 1, 21, 30), (2026, 12, 1, 22, 0), True),
+    (SH, (2026, 12, 2, 3, 0), (2026, 12, 2, 7, 59), True),
+    (SH, (2026, 12, 2, 3, 0), (2026, 12, 2, 8, 0), False),
+    (SH, (2026, 12, 1, 20, 59), (2026, 12, 2, 7, 30), True),  # the next quiet period
+    (SH, (2026, 12, 1, 12, 0), (2026, 12, 2, 9, 0), False),
+    (SH, (2026, 12, 1, 12, 0), (2026, 12, 3, 7, 30), False),  # not tonight's: tomorrow's
+    # Europe/Berlin, spring forward (29 March 2026, 02:00 -> 03:00): the night is an hour
+    # shorter; 07:00 local still ends the quiet hours.
+    ("Europe/Berlin", (2026, 3, 28, 22, 30), (2026, 3, 29, 7, 30), True),
+    ("Europe/Berlin", (2026, 3, 28, 22, 30), (2026, 3, 29, 8, 0), False),
+    # Fall back (25 October 2026, 03:00 -> 02:00): an hour longer.
+    ("Europe/Berlin", (2026, 10, 24, 22, 30), (2026, 10, 25, 7, 59), True),
+    ("Europe/Berlin", (2026, 10, 24, 22, 30), (2026, 10, 25, 8, 0), False),
+])
+def test_urgent_when_holding_until_morning_leaves_less_than_the_margin(zone, notice,
+                                                                       shift, expected):
+    assert is_urgent(_at(zone, *shift), _at(zone, *notice), zone, *QUIET, HOUR) is expected
+
+
+def test_urgency_with_a_daytime_window_no_quiet_hours_and_no_shift():
+    now = _at(SH, 2026, 12, 1, 13, 30)
+    siesta = (time(13), time(15))
+    assert is_urgent(_at(SH, 2026, 12, 1, 15, 30), now, SH, *siesta, HOUR)
+    assert not is_urgent(_at(SH, 2026, 12, 1, 16, 0), now, SH, *siesta, HOUR)
+    assert not is_urgent(_at(SH, 2026, 12, 1, 14, 0), now, SH, time(7), time(7), HOUR)
+    assert not is_urgent(None, now, SH, *QUIET, HOUR)
+
+
+@pytest.mark.parametrize("zone,now,end", [
+    (SH, (2026, 12, 1, 23, 0), (2026, 12, 2, 7, 0)),
+    (SH, (2026, 12, 2, 6, 59), (2026, 12, 2, 7, 0)),
+    (SH, (2026, 12, 2, 7, 0), (2026, 12, 3, 7, 0)),  # just ended: the next one's end
+    (SH, (2026, 12, 1, 12, 0), (2026, 12, 2, 7, 0)),
+    ("Europe/Berlin", (2026, 3, 28, 22, 30), (2026, 3, 29, 7, 0)),
+    ("Europe/Berlin", (2026, 10, 24, 12, 0), (2026, 10, 25, 7, 0)),
+])
+def test_quiet_end_ahead_is_the_end_of_this_or_the_next_quiet_period(zone, now, end):
+    assert quiet_end_ahead(_at(zone, *now), zone, *QUIET) == _at(zone, *end)
+    assert quiet_end_ahead(_at(zone, *now), zone, time(7), time(7)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(now=st.datetimes(datetime(2026, 1, 1), datetime(2028, 12, 31)).map(
+           lambda d: d.replace(tzinfo=UTC)),
+       ahead=st.integers(1, 48 * 60), margin=st.integers(0, 180),
+       zone=st.sampled_from([SH, "Europe/Berlin", "America/New_York"]))
+def test_a_held_notice_still_arrives_a_margin_before_its_shift(now, ahead, margin, zone):
+    start, gap = now + timedelta(minutes=ahead), timedelta(minutes=margin)
+    urgent = is_urgent(start, now, zone, *QUIET, gap)
+    held_until = quiet_until(now, zone, *QUIET)
+    if held_until != now:  # in quiet hours: urgent exactly when waiting would be too late
+        assert urgent is (start - held_until < gap)
+    # Urgency only grows as the shift comes closer.
+    assert not urgent or is_urgent(start - timedelta(minutes=1), now, zone, *QUIET, gap)

@@ -11,7 +11,7 @@ as delivery rows with unique keys, then claim and send them exactly once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,9 @@ class NotifySettings:
     zone: str = "Asia/Shanghai"
     quiet_start: time = time(21, 0)
     quiet_end: time = time(7, 0)
-    urgent_hours: float = 12
+    # A notice is urgent when held until quiet hours end it would come closer than this
+    # to its shift (domain.notify.is_urgent).
+    urgent_margin: timedelta = timedelta(minutes=60)
     max_attempts: int = 5
     retry_seconds: float = 120
     stale_claim_seconds: float = 900

@@ -29,6 +29,11 @@ from ...models import (
 from . import NotifySettings
 
 REMINDERS = ((2, "reminder2"), (24, "reminder24"))
+# A care visit's title, place and reason may name the person visited, their ward or their
+# illness: only its confirmed visitors (and the community's coordinators) read them.
+# Anyone else told about it (waitlisted, removed, swapped out, a cancelled visit's people,
+# who are all withdrawn by then) reads "Care visit" and the time.
+PRIVATE = {"private": True, "title": None, "venue": None, "reason": None}
 NOTICE_REASONS = ("moved", "cancelled", "removed", "promoted", "assigned", "swapped_in",
                   "swapped_out", "changed")
 
@@ -103,9 +108,11 @@ def plan_reminders(session, now: datetime, settings: NotifySettings) -> int:
     For each confirmed assignment whose shift is still ahead, the reminder due now is the
     smallest of the volunteer's chosen offsets (24 h, 2 h) whose time has come; after
     downtime that is the one still worth sending. People without an account get the
-    default offsets on e-mail/SMS.
+    default offsets on e-mail/SMS. A longer reminder of the same shift still waiting
+    (held by quiet hours, or retrying) is skipped once the shorter one is planned.
     """
     rows: list[dict] = []
+    shorter: dict[tuple[int, datetime], list[int]] = {}
     for hours, kind in REMINDERS:
         flag = Account.remind_2h if hours == 2 else Account.remind_24h
         planned = exists().where(Delivery.person_id == Assignment.person_id,
@@ -123,6 +130,8 @@ def plan_reminders(session, now: datetime, settings: NotifySettings) -> int:
             if due_reminder(start, now, chosen) != hours or (person_id, occ_id) in seen:
                 continue
             seen.add((person_id, occ_id))
+            if hours == 2:
+                shorter.setdefault((occ_id, start), []).append(person_id)
             payload = _shift_payload(row, settings) | {"hours": hours}
             for channel in _channels(row):
                 rows.append(delivery_row(
@@ -132,7 +141,30 @@ def plan_reminders(session, now: datetime, settings: NotifySettings) -> int:
                     account_id=account_id,
                     person_id=person_id, occurrence_id=occ_id, ref_at=start,
                     expires_at=start))
-    return insert_deliveries(session, rows)
+    added = insert_deliveries(session, rows)
+    _skip_superseded(session, shorter)
+    return added
+
+
+def _skip_superseded(session, shorter: dict[tuple[int, datetime], list[int]]) -> int:
+    """Skip the pending 24 h reminders of shifts whose 2 h reminder was just planned:
+    never two reminders of one shift in one go, nor "tomorrow" after "in 2 hours".
+
+    Conditional on ``status = 'pending'``, like a claim: a row already claimed is being
+    sent now, before the new one (planning precedes sending in the one scheduler).
+    """
+    skipped = 0
+    for (occ_id, start), people in shorter.items():
+        for i in range(0, len(people), 500):
+            skipped += session.execute(
+                update(Delivery).where(
+                    Delivery.kind == "reminder24", Delivery.status == "pending",
+                    Delivery.occurrence_id == occ_id, Delivery.ref_at == start,
+                    Delivery.person_id.in_(people[i:i + 500]))
+                .values(status="skipped",
+                        last_error="superseded by the 2-hour reminder of the same shift")
+                .execution_options(synchronize_session=False)).rowcount or 0
+    return skipped
 
 
 def plan_notices(session, now: datetime, settings: NotifySettings) -> int:
@@ -157,6 +189,8 @@ def plan_notices(session, now: datetime, settings: NotifySettings) -> int:
             reason = ("cancelled" if shift[5] == "cancelled"
                       else "removed" if status == "withdrawn" else "changed")
         payload = _shift_payload(shift, settings) | {"change": reason, "status": status}
+        if shift[7] == "care" and status != "confirmed":
+            payload |= PRIVATE
         subject = f"a{assignment_id}:{reason}:{shift[3]}:{iso_minute(start)}:" + (
             changed_at.isoformat() if changed_at else "")
         person_id, account_id = shift[12], shift[15]
@@ -165,7 +199,8 @@ def plan_notices(session, now: datetime, settings: NotifySettings) -> int:
                 kind="notice", recipient=f"p{person_id}", subject=subject, channel=channel,
                 now=now, due=now, payload=payload, account_id=account_id,
                 person_id=person_id, occurrence_id=shift[0], ref_at=start, expires_at=start,
-                urgent=is_urgent(start, now, settings.urgent_hours)))
+                urgent=is_urgent(start, now, settings.zone, settings.quiet_start,
+                                 settings.quiet_end, settings.urgent_margin)))
     added = insert_deliveries(session, rows)
     if flagged:
         for i in range(0, len(flagged), 500):
