@@ -67,10 +67,13 @@ def cancel_occurrence(session, actor: Account, occurrence_id: int, reason: str,
 def _release(session, occurrence: Occurrence, now: datetime) -> int:
     people = _live(session, occurrence.id)
     for assignment in people:
+        # Whether they were on it or only waiting decides what the notice may tell them
+        # (a care visit's title and reason go to its visitors only).
+        assignment.notice_reason = ("cancelled" if assignment.status == "confirmed"
+                                    else "cancelled_w")
         assignment.status = "withdrawn"
         assignment.waitlist_position = None
         assignment.needs_notice = True
-        assignment.notice_reason = "cancelled"
         assignment.updated_at = now
     session.execute(update(OccurrenceRole).where(OccurrenceRole.occurrence_id == occurrence.id)
                     .values(filled=0).execution_options(synchronize_session=False))

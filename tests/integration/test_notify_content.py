@@ -95,9 +95,10 @@ def test_care_visit_details_reach_only_its_confirmed_visitors(napp, world, clock
     _kind, title, body = notes(napp, world["accounts"][2])[-1]
     assert re.fullmatch(f"已取消：探望慰问，{WHEN_ZH}", title)
     assert "王奶奶" not in body and "原因" not in body and "活动室一" not in body
-    # A cancellation withdraws everyone first, so nobody is a confirmed visitor any more
-    # when it is planned: the promoted visitor reads "Care visit" too.
-    assert "王奶奶" not in _sms_to(gateway, "13900000001")[-1]
+    # The visitor who was on it (promoted from the waitlist) is told what and why.
+    [(_kind, title, body)] = [n for n in notes(napp, world["accounts"][1])
+                              if n[1].startswith("已取消")]
+    assert title.startswith("已取消：探望王奶奶") and "王奶奶住院" in body
     notices = rows(napp, Delivery.kind == "notice", Delivery.person_id.in_([p[1], p[2]]))
     assert all("王奶奶" not in json.dumps(r.payload, ensure_ascii=False) for r in notices
                if r.payload.get("private"))

@@ -185,11 +185,13 @@ def plan_notices(session, now: datetime, settings: NotifySettings) -> int:
         start = shift[1]
         if start <= now:
             continue  # the shift has started: too late for a notice
+        # Confirmed now, or until a cancellation withdrew them ("cancelled_w": waiting).
+        was_on_it = status == "confirmed" or (status == "withdrawn" and reason == "cancelled")
         if reason not in NOTICE_REASONS:
             reason = ("cancelled" if shift[5] == "cancelled"
                       else "removed" if status == "withdrawn" else "changed")
         payload = _shift_payload(shift, settings) | {"change": reason, "status": status}
-        if shift[7] == "care" and status != "confirmed":
+        if shift[7] == "care" and not was_on_it:
             payload |= PRIVATE
         subject = f"a{assignment_id}:{reason}:{shift[3]}:{iso_minute(start)}:" + (
             changed_at.isoformat() if changed_at else "")
