@@ -340,12 +340,23 @@ def test_weekly_summary_to_leaders_with_the_plan_figures(napp, world, clock, sin
                rule=None, kind="care", title="探望王奶奶", at=time(15, 0))
         db.session.remove()
     _staff(napp, world, "leader", "boss", "leader@example.org")
+    # A branch secretary on the township committee gets it too; a plain coordinator not.
+    both = _staff(napp, world, "coordinator", "secretary", "secretary@example.org",
+                  communities=[world["community"]])
+    _staff(napp, world, "coordinator", "plain", "plain@example.org",
+           communities=[world["community"]])
+    with napp.app_context():
+        db.session.get(Account, both).is_also_leader = True
+        db.session.commit()
+        db.session.remove()
     clock.at = NOW.replace(year=monday.year, month=monday.month, day=monday.day,
                            hour=23, minute=0) - timedelta(days=1)  # Monday 07:00 local
-    assert tasks.weekly(napp) == 2
+    assert tasks.weekly(napp) == 4  # e-mail and in-app, for each of the two
     assert tasks.weekly(napp) == 0
     tasks.sweep(napp)
-    [mail] = sink.messages
+    assert sorted(m["To"] for m in sink.messages) == ["leader@example.org",
+                                                       "secretary@example.org"]
+    [mail] = [m for m in sink.messages if m["To"] == "leader@example.org"]
     text = mail.get_body(("plain",)).get_content()
     assert mail["To"] == "leader@example.org" and "Weekly plan from" in mail["Subject"]
     assert "Places needed:" in text and "Biggest gaps:" in text and "晚间巡逻" in text

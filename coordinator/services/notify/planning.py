@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -214,12 +214,16 @@ def plan_notices(session, now: datetime, settings: NotifySettings) -> int:
 
 def account_recipients(session, role: str) -> list[tuple]:
     """Return (account id, person id, e-mail, phone, notify_email, notify_sms, locale) of
-    the enabled accounts holding ``role``."""
+    the enabled accounts holding ``role`` (for "leader": coordinators who are also
+    leaders too)."""
+    holds = Account.role == role
+    if role == "leader":
+        holds = or_(holds, and_(Account.role == "coordinator", Account.is_also_leader))
     return list(session.execute(
         select(Account.id, Person.id, Person.email, Person.phone, Account.notify_email,
                Account.notify_sms, Account.locale)
         .outerjoin(Person, Account.person_id == Person.id)
-        .where(Account.role == role, Account.is_enabled.is_(True)).order_by(Account.id)))
+        .where(holds, Account.is_enabled.is_(True)).order_by(Account.id)))
 
 
 def staff_rows(kind: str, recipient, period: str, payload: dict, now: datetime,
