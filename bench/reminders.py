@@ -10,8 +10,9 @@
 3. Time the delivery loop (``jobs.deliver.deliver_due``: claim, write, send over one
    SMTP connection, commit each outcome) against aiosmtpd running in its own process.
 4. Prove zero duplicates and zero missing: the sink's Message-IDs against the delivery
-   rows marked sent, one for one. Demo assignments that are also due (24 h reminders)
-   go through the same path and are counted with the rest.
+   rows marked sent, one for one; and each of the N bench assignments has exactly one
+   e-mail and one in-app reminder, sent. Demo assignments that are also due (24 h
+   reminders) go through the same path and are counted with the rest.
 """
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def run(ctx) -> dict:
     start = ctx.now.replace(second=0, microsecond=0)
     try:
         with app.app_context():
-            made = _make_shifts(ctx, start, n)
+            made, series_id = _make_shifts(ctx, start, n)
         # Quiet hours off: the benchmark runs at any hour of the day.
         app.config.update(NOW=start + timedelta(hours=1), QUIET_HOURS_START="00:00",
                           QUIET_HOURS_END="00:00", NOTIFY_BATCH=500)
@@ -91,6 +92,7 @@ def run(ctx) -> dict:
             ids = sink.stop()
         with app.app_context():
             out = _check(ctx, ids, report, send_s)
+            out.update(_check_bench(ctx, series_id, made, planned))
     finally:
         app.config.update(saved)
     out.update({"reminders_n": made, "reminders_planned": planned,
@@ -143,7 +145,7 @@ def _make_shifts(ctx, start, n: int) -> int:
     ctx.say(f"reminders: {n:,} bench assignments in {shifts:,} shifts starting "
             f"{occ_rows[0]['start_at']:%H:%M}–{occ_rows[-1]['start_at']:%H:%M} UTC, over "
             f"{min(n, len(people)):,} volunteers")
-    return n
+    return n, series.id
 
 
 def _plan(ctx) -> tuple[int, float]:
@@ -203,6 +205,23 @@ def _check(ctx, ids: list[str], report: Counter, seconds: float) -> dict:
             "reminders_duplicates": duplicates, "reminders_missing": missing,
             "reminders_dup_missing": f"{duplicates}/{missing}",
             "reminders_report": dict(report)}
+
+
+def _check_bench(ctx, series_id: int, n: int, planned: int) -> dict:
+    """Against the bench assignments themselves (not only the rows marked sent): each of
+    the N has exactly one e-mail and one in-app reminder, sent."""
+    bench = select(Occurrence.id).where(Occurrence.series_id == series_id)
+    sent = Counter(db.session.execute(
+        select(Delivery.channel, Delivery.status).where(Delivery.occurrence_id.in_(bench),
+                                                        Delivery.kind == "reminder2")).all())
+    short = {channel: n - sent[(channel, "sent")] for channel in ("email", "app")}
+    ctx.say(f"reminders: of the {n:,} bench assignments, e-mail reminders sent "
+            f"{sent[('email', 'sent')]:,}, in-app {sent[('app', 'sent')]:,}; planned rows "
+            f"{planned:,} (at least {2 * n:,} expected)")
+    if any(short.values()) or planned < 2 * n or sum(sent.values()) != 2 * n:
+        ctx.failed(f"reminders: bench assignments short of a reminder: {short}, "
+                   f"rows {dict(sent)}, planned {planned}")
+    return {"reminders_bench_missing": sum(short.values())}
 
 
 class _Sink:

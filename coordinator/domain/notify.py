@@ -75,17 +75,41 @@ def backoff(attempts: int, base_seconds: float, cap_seconds: float = 6 * 3600) -
     return timedelta(seconds=min(base_seconds * 2 ** min(attempts - 1, 30), cap_seconds))
 
 
+def sms_units(text: str) -> int:
+    """Return the length of ``text`` as an SMS counts it (UCS-2 units: a character
+    outside the Basic Multilingual Plane, such as a rare name character, takes two)."""
+    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest start of ``text`` within ``units`` (never half a character)."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+MIN_TITLE = 8  # units of the title kept before the tail (time, place) is shortened
+
+
 def fit_sms(head: str, title: str, tail: str = "", limit: int = SMS_LIMIT) -> str:
-    """Return ``head + title + tail`` within ``limit`` characters, shortening the title
-    (then the tail, then the head) with an ellipsis."""
+    """Return ``head + title + tail`` within ``limit`` SMS units: shorten the title with
+    an ellipsis; when even a short title leaves no room, keep ``MIN_TITLE`` of it and
+    shorten the end of the tail (the place) instead; the head is shortened last."""
     text = head + title + tail
-    if len(text) <= limit:
+    if sms_units(text) <= limit:
         return text
-    room = limit - len(head) - len(tail) - 1
-    if room >= 2:
-        return head + title[:room] + ELLIPSIS + tail
-    text = head + tail
-    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
+    room = limit - sms_units(head + tail) - 1
+    if room >= min(MIN_TITLE, sms_units(title)):
+        return head + _cut(title, room) + ELLIPSIS + tail
+    short = title if sms_units(title) <= MIN_TITLE else _cut(title, MIN_TITLE - 1) + ELLIPSIS
+    tail_room = limit - sms_units(head + short) - 1
+    if tail_room >= 1:
+        return head + short + _cut(tail, tail_room) + ELLIPSIS
+    return _cut(head + short + tail, limit - 1) + ELLIPSIS
 
 
 def due_reminder(start_at: datetime, now: datetime, offsets: tuple[int, ...]) -> int | None:

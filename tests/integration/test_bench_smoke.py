@@ -36,6 +36,7 @@ def test_bench_reminders_smoke(tmp_path):
     assert result.returncode == 0, out + result.stderr
     assert "[sqlite] reminders: 300 bench assignments" in out
     assert "duplicates 0, missing 0, unexpected 0" in out
+    assert "of the 300 bench assignments, e-mail reminders sent 300, in-app 300" in out
     assert "mails/s" in out and "dup/missing" in out
 
 

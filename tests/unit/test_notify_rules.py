@@ -18,6 +18,7 @@ from coordinator.domain.notify import (
     is_urgent,
     quiet_end_ahead,
     quiet_until,
+    sms_units,
 )
 
 UTC = timezone.utc
@@ -117,9 +118,25 @@ def test_backoff_doubles_and_is_capped(attempts, seconds):
        limit=st.integers(10, 160))
 def test_sms_text_never_exceeds_the_limit(head, title, tail, limit):
     text = fit_sms(head, title, tail, limit)
-    assert len(text) <= limit
-    if len(head + title + tail) <= limit:
+    assert len(text.encode("utf-16-le")) // 2 <= limit  # what a gateway counts
+    if len(head + title + tail) <= limit and sms_units(head + title + tail) <= limit:
         assert text == head + title + tail
+    if title and sms_units(head) + 10 <= limit:
+        assert text.startswith(head + title[:1])  # the title is never dropped whole
+
+
+def test_a_long_place_is_shortened_before_the_title_disappears():
+    tail = " 12月2日 周三 19:30 " + "第一社区老年活动中心二楼多功能厅东侧" * 3
+    text = fit_sms("提醒：", "晚间义务巡逻", tail)
+    assert sms_units(text) <= SMS_LIMIT
+    assert text.startswith("提醒：晚间义务巡逻 12月2日 周三 19:30 ") and text.endswith("…")
+
+
+def test_characters_outside_the_basic_plane_count_twice():
+    rare = "\U00020BB7"  # 𠮷, a name character outside the BMP
+    assert sms_units(rare * 3) == 6
+    text = fit_sms("提醒：", rare * 60)
+    assert sms_units(text) <= SMS_LIMIT and len(text) < SMS_LIMIT
 
 
 def test_chinese_sms_keeps_time_and_place_and_shortens_the_title():
