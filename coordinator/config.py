@@ -52,6 +52,7 @@ class Config:
     SMS_KEY = None  # sent as "Authorization: Bearer <key>"
     SMS_TIMEOUT = 20
     SMS_BACKEND = None  # "http" | "console"; default: http with SMS_URL, console in dev
+    SMS_LENGTH = 70  # one Chinese SMS; minus the provider's 【signature】 if it counts
     QUIET_HOURS_START = "21:00"  # local; equal start and end switch quiet hours off
     QUIET_HOURS_END = "07:00"
     # Minutes: a change notice goes out in quiet hours when waiting for their end would

@@ -40,7 +40,7 @@ def notify_settings(app) -> NotifySettings:
         retry_seconds=float(c["NOTIFY_RETRY_SECONDS"]),
         stale_claim_seconds=float(c["NOTIFY_STALE_CLAIM_SECONDS"]),
         batch=int(c["NOTIFY_BATCH"]), default_locale=c["BABEL_DEFAULT_LOCALE"],
-        uid_domain=domain, base_url=base)
+        uid_domain=domain, base_url=base, sms_length=int(c["SMS_LENGTH"]))
 
 
 def _development(app) -> bool:

@@ -98,27 +98,29 @@ def _texts(row: Claimed, p: dict, settings: NotifySettings) -> tuple[str, str, s
         when = _when(p["start"], locale)
         subject = _("Reminder: %(title)s, %(when)s", title=p["title"], when=when)
         tail = f" {when}" + (f" {p['venue']}" if p.get("venue") else "")
-        return subject, fit_sms(_head(_("Reminder:")), p["title"], tail), "reminder", ""
+        sms = fit_sms(_head(_("Reminder:")), p["title"], tail, limit=settings.sms_length)
+        return subject, sms, "reminder", ""
     if row.kind == "notice":
         when = _when(p["start"], locale)
         label = _notice_label(p.get("change", ""))
         subject = _("%(label)s %(title)s, %(when)s", label=label, title=p["title"],
                     when=when)
-        return subject, fit_sms(_head(label), p["title"], f" {when}"), "notice", label
+        sms = fit_sms(_head(label), p["title"], f" {when}", limit=settings.sms_length)
+        return subject, sms, "notice", label
     if row.kind == "digest":
         subject = _("Daily digest: %(missing)s open places in the next three days",
                     missing=p.get("missing_total", 0))
         sms = _("Digest: %(missing)s open places, %(swaps)s swap offers, %(withdrawals)s "
                 "withdrawals.", missing=p.get("missing_total", 0),
                 swaps=p.get("swaps_total", 0), withdrawals=p.get("withdrawals_total", 0))
-        return subject, fit_sms("", sms), "digest", ""
+        return subject, fit_sms("", sms, limit=settings.sms_length), "digest", ""
     coverage = p.get("coverage")
     subject = _("Weekly plan from %(monday)s: %(open)s open places",
                 monday=p.get("monday"), open=p.get("open_places", 0))
     sms = _("Week from %(monday)s: %(coverage)s%% covered, %(open)s open places.",
             monday=p.get("monday"), coverage="—" if coverage is None else coverage,
             open=p.get("open_places", 0))
-    return subject, fit_sms("", sms), "weekly", ""
+    return subject, fit_sms("", sms, limit=settings.sms_length), "weekly", ""
 
 
 def compose(rows: list[Claimed], settings: NotifySettings) -> dict[int, Composed]:

@@ -196,3 +196,22 @@ def test_weekly_summary_in_chinese_never_names_the_person_visited(napp, world, c
     stored = [json.dumps(r.payload, ensure_ascii=False) for r in rows(napp)]
     [(_kind, title, body)] = notes(napp, leader)
     assert all("王奶奶" not in t for t in [text, html, title, body, *stored])
+
+
+def test_sms_fits_the_configured_length_with_a_long_title_and_place(napp, world, clock,
+                                                                    gateway):
+    """A provider that counts its 【signature】 inside the 70 is given a shorter length;
+    the time stays, the title is shortened, never dropped."""
+    napp.config["SMS_LENGTH"] = 60
+    with napp.app_context():
+        from coordinator.models import Venue
+        db.session.get(Venue, world["room"]).name = "第一社区老年活动中心二楼多功能厅东侧" * 2
+        db.session.commit()
+        db.session.remove()
+    _, role = jobs.shift(napp, world, title="晚间义务巡逻与防盗宣传" * 3, venue=world["room"])
+    sign(napp, world, 1, role)  # Chinese, SMS only
+    clock.at = jobs.start_of_shift(clock) - timedelta(hours=23)
+    tasks.sweep(napp)
+    [text] = _sms_to(gateway, "13900000001")
+    assert len(text.encode("utf-16-le")) // 2 <= 60
+    assert text.startswith("提醒：晚间义务巡逻") and re.search(WHEN_ZH, text)

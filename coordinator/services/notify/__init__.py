@@ -31,6 +31,9 @@ class NotifySettings:
     default_locale: str = "zh_CN"
     uid_domain: str = "localhost"
     base_url: str = ""
+    # SMS units per message: 70 is one Chinese SMS; lower it by the length of the
+    # 【signature】 a provider adds inside the same 70.
+    sms_length: int = 70
 
 
 def parse_time(value, default: time) -> time:
