@@ -174,3 +174,39 @@ def test_choices_changed_after_planning_are_followed_at_send_time(napp, world, c
     assert sink.messages == []
     assert [m["to"] for m in gateway.received] == ["13900000003"]
     assert notes(napp, a[2]) == [] and len(notes(napp, a[1])) == 1
+
+
+def test_parallel_senders_record_a_channel_s_health_at_once(app):
+    """Sender threads record the same channel's health at the same moment (the benchmark
+    crashed on PostgreSQL with a duplicate key when this was check-then-insert)."""
+    import threading
+
+    from coordinator.database import begin_write
+    from coordinator.services.notify.deliveries import get_status, set_status
+    threads, keys = 6, [f"channel:test{i}" for i in range(15)]
+    start, errors = threading.Barrier(threads), []
+
+    def work(n):
+        try:
+            with app.app_context():
+                start.wait()
+                for key in keys:
+                    begin_write(db.session)
+                    set_status(db.session, key, {"ok": True, "by": n})
+                    db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 — collected and asserted below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    with app.app_context():
+        assert all(get_status(db.session, key)["ok"] for key in keys)
+        begin_write(db.session)
+        set_status(db.session, keys[0], {"ok": False})
+        assert get_status(db.session, keys[0]) == {"ok": False}  # read back in-session
+        db.session.commit()

@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.util import identity_key
 
 from ...domain.notify import backoff
 from ...models import (
@@ -216,14 +219,18 @@ def deliver_in_app(session, row: Claimed, token: str, title: str, body: str,
 # --- status for the admin page ---------------------------------------------------------
 
 def set_status(session, key: str, value: dict) -> None:
-    """Store a small status record (channel health, scheduler heartbeat)."""
+    """Store a small status record (channel health, scheduler heartbeat).
+
+    An upsert, never check-then-insert: parallel sender threads (and a second
+    scheduler) record the same channel's health at the same moment.
+    """
     text = json.dumps(value, ensure_ascii=False, default=str)[:500]
-    row = session.get(AppSetting, key)
-    if row is None:
-        session.add(AppSetting(key=key, value=text))
-    else:
-        row.value = text
-    session.flush()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(AppSetting).values(key=key, value=text).on_conflict_do_update(
+        index_elements=[AppSetting.key], set_={"value": text}))
+    cached = session.identity_map.get(identity_key(AppSetting, key))
+    if cached is not None:
+        session.expire(cached)  # the next read sees what was just written
 
 
 def get_status(session, key: str) -> dict | None:
