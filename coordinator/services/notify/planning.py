@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from ...domain.notify import channels_for, dedup_key, due_reminder, is_urgent, iso_minute
 from ...models import (
@@ -112,7 +113,7 @@ def plan_reminders(session, now: datetime, settings: NotifySettings) -> int:
     (held by quiet hours, or retrying) is skipped once the shorter one is planned.
     """
     rows: list[dict] = []
-    shorter: dict[tuple[int, datetime], list[int]] = {}
+    planned_short = False
     for hours, kind in REMINDERS:
         flag = Account.remind_2h if hours == 2 else Account.remind_24h
         planned = exists().where(Delivery.person_id == Assignment.person_id,
@@ -130,8 +131,7 @@ def plan_reminders(session, now: datetime, settings: NotifySettings) -> int:
             if due_reminder(start, now, chosen) != hours or (person_id, occ_id) in seen:
                 continue
             seen.add((person_id, occ_id))
-            if hours == 2:
-                shorter.setdefault((occ_id, start), []).append(person_id)
+            planned_short = planned_short or hours == 2
             payload = _shift_payload(row, settings) | {"hours": hours}
             for channel in _channels(row):
                 rows.append(delivery_row(
@@ -142,29 +142,30 @@ def plan_reminders(session, now: datetime, settings: NotifySettings) -> int:
                     person_id=person_id, occurrence_id=occ_id, ref_at=start,
                     expires_at=start))
     added = insert_deliveries(session, rows)
-    _skip_superseded(session, shorter)
+    if planned_short:
+        _skip_superseded(session)
     return added
 
 
-def _skip_superseded(session, shorter: dict[tuple[int, datetime], list[int]]) -> int:
-    """Skip the pending 24 h reminders of shifts whose 2 h reminder was just planned:
-    never two reminders of one shift in one go, nor "tomorrow" after "in 2 hours".
+def _skip_superseded(session) -> int:
+    """Skip the pending 24 h reminders of shifts whose 2 h reminder is planned: never two
+    reminders of one shift in one go, nor "tomorrow" after "in 2 hours".
 
-    Conditional on ``status = 'pending'``, like a claim: a row already claimed is being
-    sent now, before the new one (planning precedes sending in the one scheduler).
+    One set-based UPDATE over the (few) pending 24 h reminders, each checked against the
+    subject index; conditional on ``status = 'pending'``, like a claim: a row already
+    claimed is being sent now, before the new one (planning precedes sending in the one
+    scheduler).
     """
-    skipped = 0
-    for (occ_id, start), people in shorter.items():
-        for i in range(0, len(people), 500):
-            skipped += session.execute(
-                update(Delivery).where(
-                    Delivery.kind == "reminder24", Delivery.status == "pending",
-                    Delivery.occurrence_id == occ_id, Delivery.ref_at == start,
-                    Delivery.person_id.in_(people[i:i + 500]))
-                .values(status="skipped",
-                        last_error="superseded by the 2-hour reminder of the same shift")
-                .execution_options(synchronize_session=False)).rowcount or 0
-    return skipped
+    two = aliased(Delivery)
+    superseded = exists().where(two.person_id == Delivery.person_id,
+                                two.occurrence_id == Delivery.occurrence_id,
+                                two.kind == "reminder2", two.ref_at == Delivery.ref_at)
+    return session.execute(
+        update(Delivery).where(Delivery.kind == "reminder24", Delivery.status == "pending",
+                               superseded)
+        .values(status="skipped",
+                last_error="superseded by the 2-hour reminder of the same shift")
+        .execution_options(synchronize_session=False)).rowcount or 0
 
 
 def plan_notices(session, now: datetime, settings: NotifySettings) -> int:
