@@ -123,3 +123,23 @@ def test_week_links_go_to_the_previous_next_and_current_week(app, client, world)
     assert f"date={monday - timedelta(weeks=1)}" in prev and "kind=patrol" in prev
     assert f"date={monday + timedelta(weeks=1)}" in nxt and "kind=patrol" in nxt
     assert 'href="/plan?kind=patrol"' in html  # "This week": the same filter, no date
+
+
+@pytest.mark.parametrize("by", ["community", "team", "venue"])
+def test_the_wide_page_reads_the_same_figures_as_the_narrow_one(app, world, by):
+    """A leader's wide week reads this week's figures and the grid in one pass, on
+    threads; they must equal the summary and grid read one after the other."""
+    from sqlalchemy.orm import Session
+
+    from coordinator.services import weekly_plan as wp
+    flt = wp.PlanFilter(world["first_day"] - timedelta(days=world["first_day"].weekday()), by)
+    viewer = wp.PlanViewer(visible=None, managed=frozenset())
+    with app.app_context():
+        engine = db.engine
+        wide, wide_grid = wp.plan_page(lambda: Session(engine), viewer, flt, "Asia/Shanghai")
+        alone = wp.summary(db.session, viewer, flt, "Asia/Shanghai")
+        alone_grid = wp.grid(db.session, viewer, flt, "Asia/Shanghai")
+    assert wide.this.occurrences > 0 and wide.this.needed > 0
+    assert (wide.this, wide.last, wide.top_last) == (alone.this, alone.last, alone.top_last)
+    assert [(r.key, r.total) for r in wide_grid.rows] == \
+        [(r.key, r.total) for r in alone_grid.rows]

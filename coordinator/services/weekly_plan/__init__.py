@@ -40,7 +40,7 @@ from .filters import (
     monday_of,
     read_filter,
 )
-from .table import Cell, Entry, Grid, GroupRow, RoleLine, grid, week_entries
+from .table import Cell, Entry, Grid, GroupRow, RoleLine, grid, grid_and_week, week_entries
 
 
 def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: PlanFilter,
@@ -62,15 +62,21 @@ def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: P
         with sessions() as session:  # a small part of the data: threads cost more than they save
             return summary(session, viewer, flt, zone), grid(session, viewer, flt, zone,
                                                              detail_limit, per_page)
+    if flt.by == "venue":  # rows by venue, figures by community: two separate passes
+        parts = [(grid, detail_limit, per_page), (_summary_rows, 1)]
+    else:  # this week's figures come with the grid, from one pass
+        parts = [(grid_and_week, detail_limit, per_page)]
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="plan") as pool:
         # Longest first; each week on its own, so two cores share the work evenly.
         people = [pool.submit(run, _summary_people, week) for week in (1, 0)]
-        counts = [pool.submit(run, _summary_rows, week) for week in (1, 0)]
-        rows = pool.submit(run, grid, detail_limit, per_page)
-        result = _summary_from(counts[1].result() + counts[0].result(), flt)
+        futures = [pool.submit(run, *part) for part in parts]
+        last = pool.submit(run, _summary_rows, 0)
+        first = futures[0].result()
+        table, this_week = first if flt.by != "venue" else (first, futures[1].result())
+        result = _summary_from(this_week + last.result(), flt)
         result.this.volunteers = people[0].result()[1]
         result.last.volunteers = people[1].result()[0]
-        return result, rows.result()
+        return result, table
 
 
 __all__ = ["PlanFilter", "PlanViewer", "WeekFigures", "Summary", "Grid", "GroupRow", "Cell",

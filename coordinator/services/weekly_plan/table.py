@@ -127,17 +127,49 @@ def _group_name_columns(by: str):
     return Venue.name, Venue.name, Venue.id
 
 
+def _day_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str, by_kind: bool):
+    """The week's counts by group and day (and kind): rows of (group, day, [kind,] name,
+    sort key, scheduled, cancelled, needed, filled, filled x hours)."""
+    bounds = _bounds(flt.monday, zone)
+    group = _group_column(flt.by, viewer)
+    name_col, order_col, name_key = _group_name_columns(flt.by)
+    keys = {"grp": group, "day": _day_index(bounds)}
+    if by_kind:
+        keys["kind"] = Series.kind
+    return _grouped(session, flt, viewer, bounds[0], bounds[-1], keys, (name_col, order_col),
+                    name_col.class_, name_key == group, hours=by_kind)
+
+
+def grid_and_week(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
+                  detail_limit: int = DETAIL_LIMIT, per_page: int = GROUPS_PER_PAGE
+                  ) -> tuple[Grid, list]:
+    """The grid and this week's summary rows (as ``figures._summary_rows`` gives them)
+    from one pass over the week: the grid's groups are the summary's when rows are by
+    community or team, and each pass over a province-size week's slots is the costly part.
+    """
+    per_group: dict = {}
+    by_day = []
+    for g, index, kind, name, order, scheduled, cancelled, needed, filled, worked in _day_rows(
+            session, viewer, flt, zone, by_kind=True):
+        by_day.append((g, name, order, index, scheduled, cancelled, needed, filled))
+        sums = per_group.setdefault((g, kind), [name, 0, 0, 0, 0, 0.0])
+        for at, value in enumerate((scheduled, cancelled, needed, filled, worked), 1):
+            sums[at] += value
+    week = [(1, g, name, kind, *sums) for (g, kind), (name, *sums) in per_group.items()]
+    return grid(session, viewer, flt, zone, detail_limit, per_page, rows=by_day), week
+
+
 def grid(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
-         detail_limit: int = DETAIL_LIMIT, per_page: int = GROUPS_PER_PAGE) -> Grid:
-    """Rows by group, columns by day: entries when the week is small enough, else counts."""
+         detail_limit: int = DETAIL_LIMIT, per_page: int = GROUPS_PER_PAGE,
+         rows: list | None = None) -> Grid:
+    """Rows by group, columns by day: entries when the week is small enough, else counts.
+    ``rows``: the week's counts by group and day when already read."""
     bounds = _bounds(flt.monday, zone)
     day = _day_index(bounds)
     group = _group_column(flt.by, viewer)
-    name_col, order_col, name_key = _group_name_columns(flt.by)
-    name_table = name_col.class_
-    rows = [(g, name, order_value, index, *rest[:4]) for g, index, name, order_value, *rest
-            in _grouped(session, flt, viewer, bounds[0], bounds[-1], {"grp": group, "day": day},
-                        (name_col, order_col), name_table, name_key == group)]
+    if rows is None:
+        rows = [(g, name, order_value, index, *rest[:4]) for g, index, name, order_value, *rest
+                in _day_rows(session, viewer, flt, zone, by_kind=False)]
     counts: dict[int | None, list] = {}  # group -> [name, sort key, 7 x 4 counts + totals]
     for key, name, order_value, index, scheduled, cancelled, needed, filled in rows:
         seen = counts.get(key)
