@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.jobs import tasks
-from coordinator.models import Account, Assignment, CoordinatorScope, Delivery, Person
+from coordinator.models import Account, Assignment, Delivery
 from coordinator.services import changes, signups, swaps
 from tests.integration import test_notify_jobs as jobs
 from tests.integration.scheduling import NOW, patrol, roles_of
@@ -120,20 +120,7 @@ def test_notice_subjects_are_one_translated_sentence(napp, world, clock, sink, g
 
 
 def _staff(app, world, role, username, email, communities=(), locale="zh_CN"):
-    with app.app_context():
-        person = Person(full_name=username, phone=None, email=email,
-                        community_id=world["community"])
-        db.session.add(person)
-        db.session.flush()
-        account = Account(role=role, username=username, person_id=person.id, locale=locale)
-        db.session.add(account)
-        db.session.flush()
-        for cid in communities:
-            db.session.add(CoordinatorScope(account_id=account.id, community_id=cid))
-        db.session.commit()
-        account_id = account.id
-        db.session.remove()
-        return account_id
+    return jobs._staff(app, world, role, username, email, communities, locale=locale)
 
 
 def test_digest_lists_swap_offers_and_reads_in_chinese(napp, world, clock, sink, gateway):

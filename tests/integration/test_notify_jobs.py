@@ -289,14 +289,14 @@ def test_change_notices_reach_the_people_concerned(napp, world, clock, sink, gat
     assert len(gateway.received) == before
 
 
-def _staff(app, world, role, username, email, communities=()):
+def _staff(app, world, role, username, email, communities=(), locale="en"):
     from coordinator.models import CoordinatorScope
     with app.app_context():
         person = Person(full_name=username, phone=None, email=email,
                         community_id=world["community"])
         db.session.add(person)
         db.session.flush()
-        account = Account(role=role, username=username, person_id=person.id, locale="en")
+        account = Account(role=role, username=username, person_id=person.id, locale=locale)
         db.session.add(account)
         db.session.flush()
         for cid in communities:
