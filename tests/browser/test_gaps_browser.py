@@ -62,6 +62,8 @@ def test_assign_updates_the_gap_in_place_with_javascript(browser, live_server, g
     role = gaps_world[0]
     item = page.locator(f"#gap-{role}")
     assert re.search(r"0/3", item.inner_text()), item.inner_text()
+    lead = page.locator("#gap-lead")
+    before = [int(n) for n in re.findall(r"\d+", lead.inner_text())]
     page.evaluate("window.__stillHere = true")  # gone if the page reloads
     url = page.url
     button = item.locator("button[type=submit]").first
@@ -73,6 +75,9 @@ def test_assign_updates_the_gap_in_place_with_javascript(browser, live_server, g
         f"document.querySelector('#gap-{role}') && "
         f"/1\\/3/.test(document.querySelector('#gap-{role}').innerText)", timeout=TIMEOUT_MS)
     assert page.evaluate("window.__stillHere") is True and page.url == url
+    # The count on top follows: one open place fewer, the same days and shifts.
+    after = [int(n) for n in re.findall(r"\d+", lead.inner_text())]
+    assert sorted(b - a for a, b in zip(before, after)) == [-1, 0, 0], (before, after)
     assert filled(live_server.app, role) == 1 and len(confirmed(live_server.app, role)) == 1
     page.context.close()
 
