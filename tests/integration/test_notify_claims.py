@@ -14,7 +14,6 @@ from coordinator.jobs import senders, tasks
 from coordinator.jobs.deliver import deliver_due
 from coordinator.models import Account
 from coordinator.services.notify.deliveries import recover_stale
-from coordinator.services.notify.planning import delivery_row, insert_deliveries
 from tests.integration.notify_world import SmtpSink, _Handler
 from tests.integration.test_notify_jobs import (  # noqa: F401 — fixtures
     clock,
@@ -30,20 +29,10 @@ from tests.integration.test_notify_jobs import (  # noqa: F401 — fixtures
     world,
 )
 
-DIGEST = {"locale": "zh_CN", "unfilled": [], "swaps": [], "withdrawals": [],
-          "unfilled_total": 1, "swaps_total": 0, "withdrawals_total": 0,
-          "missing_total": 1, "period": "x"}
-
 
 def _plan_digests(app, at, n):
-    with app.app_context():
-        begin_write(db.session)
-        insert_deliveries(db.session, [delivery_row(
-            kind="digest", recipient=f"a{i}", subject="2026-01-01", channel="email", now=at,
-            due=at, payload=DIGEST | {"email": f"c{i}@example.org"}, account_id=None,
-            person_id=None) for i in range(n)])
-        db.session.commit()
-        db.session.remove()
+    from tests.integration.test_scheduler_process import _plan
+    _plan(app, n, now=at)
 
 
 class Gate(_Handler):

@@ -30,8 +30,9 @@ N = 150
 THREADS = 2  # sender threads per scheduler: each may have one message in flight
 
 
-def _plan(app, n=N):
-    now = datetime.now(timezone.utc)
+def _plan(app, n=N, now=None):
+    """Commit ``n`` due digest e-mails (one per made-up coordinator) at ``now``."""
+    now = now or datetime.now(timezone.utc)
     payload = {"locale": "zh_CN", "unfilled": [], "swaps": [], "withdrawals": [],
                "unfilled_total": 1, "swaps_total": 0, "withdrawals_total": 0,
                "missing_total": 1, "period": "p"}
