@@ -2,8 +2,8 @@
 
 Everything here is plain Python over the session; the page, the PDF, the exports and the
 leaders' weekly summary read the same figures. The number of queries does not depend on
-the data: the summary is three aggregate queries covering this week and last week, the
-grid one aggregate query, and the detailed grid three more.
+the data: a few aggregate queries per week for the summary (on a wide week this week's
+come from the grid's own pass), and three more for a detailed grid.
 
 A week that would show more than ``detail_limit`` occurrences collapses to counts per
 group and day (one row per community, team or venue, paginated); a leader drills into one
@@ -62,17 +62,12 @@ def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: P
         with sessions() as session:  # a small part of the data: threads cost more than they save
             return summary(session, viewer, flt, zone), grid(session, viewer, flt, zone,
                                                              detail_limit, per_page)
-    if flt.by == "venue":  # rows by venue, figures by community: two separate passes
-        parts = [(grid, detail_limit, per_page), (_summary_rows, 1)]
-    else:  # this week's figures come with the grid, from one pass
-        parts = [(grid_and_week, detail_limit, per_page)]
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="plan") as pool:
         # Longest first; each week on its own, so two cores share the work evenly.
         people = [pool.submit(run, _summary_people, week) for week in (1, 0)]
-        futures = [pool.submit(run, *part) for part in parts]
+        both = pool.submit(run, grid_and_week, detail_limit, per_page)
         last = pool.submit(run, _summary_rows, 0)
-        first = futures[0].result()
-        table, this_week = first if flt.by != "venue" else (first, futures[1].result())
+        table, this_week = both.result()
         result = _summary_from(this_week + last.result(), flt)
         result.this.volunteers = people[0].result()[1]
         result.last.volunteers = people[1].result()[0]

@@ -17,6 +17,7 @@ from ...models import (
     Team,
     Venue,
 )
+from .figures import _summary_rows
 from .filters import DETAIL_LIMIT, GROUPS_PER_PAGE, PlanFilter, PlanViewer
 from .sql import _bounds, _day_index, _filled, _group_column, _grouped, _needed, _where
 
@@ -143,10 +144,15 @@ def _day_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str, by_kind: 
 def grid_and_week(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
                   detail_limit: int = DETAIL_LIMIT, per_page: int = GROUPS_PER_PAGE
                   ) -> tuple[Grid, list]:
-    """The grid and this week's summary rows (as ``figures._summary_rows`` gives them)
-    from one pass over the week: the grid's groups are the summary's when rows are by
-    community or team, and each pass over a province-size week's slots is the costly part.
+    """The grid and this week's summary rows (as ``figures._summary_rows`` gives them).
+
+    One pass over the week when rows are by community or team (the grid's groups are the
+    summary's, and each pass over a province-size week's slots is the costly part); rows
+    by venue are summed by community, so those take a second pass.
     """
+    if flt.by == "venue":
+        return (grid(session, viewer, flt, zone, detail_limit, per_page),
+                _summary_rows(session, viewer, flt, zone, 1))
     per_group: dict = {}
     by_day = []
     for g, index, kind, name, order, scheduled, cancelled, needed, filled, worked in _day_rows(
