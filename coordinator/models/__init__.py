@@ -1,4 +1,5 @@
 """All models, imported here so that Alembic and the app see every table."""
+from . import totals  # noqa: F401  (triggers on occurrence_roles)
 from .audit import AuditEntry
 from .care import CareRecipient, CareVisitDetail
 from .notify import Delivery, FeedCache, FeedToken, Notification

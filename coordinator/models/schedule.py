@@ -118,6 +118,11 @@ class Occurrence(db.Model):
     # RFC 5545 SEQUENCE: bumped on every change of time, place or status.
     sequence: Mapped[int] = mapped_column(default=0)
     is_detached: Mapped[bool] = mapped_column(default=False)  # edited apart from its series
+    # Sums over its slots, kept by triggers on occurrence_roles (models/totals.py): never
+    # written by the application, read by the weekly plan instead of joining the slots.
+    places_needed: Mapped[int] = mapped_column(default=0, server_default="0")
+    places_filled: Mapped[int] = mapped_column(default=0, server_default="0")  # capped per slot
+    people_confirmed: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     series: Mapped[Series] = relationship(back_populates="occurrences")

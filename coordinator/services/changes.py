@@ -16,7 +16,7 @@ from ..domain.recurrence import expand, get_zone, to_utc
 from ..models import Account, Assignment, Occurrence, OccurrenceRole, Series
 from . import audit
 from .facts import busy_intervals
-from .locks import lock
+from .locks import lock, lock_many
 from .occurrences import materialize
 from .scope import can_manage
 from .series import SeriesInput, people_needed, validate
@@ -144,6 +144,7 @@ def change_counts(session, actor: Account, occurrence_id: int,
                   counts: dict[int, tuple[int, int]], now: datetime) -> list[int]:
     """Change needed/maximum of the occurrence's roles; returns waitlist promotions."""
     occurrence, series = _load(session, actor, occurrence_id)
+    occurrence = lock(session, Occurrence, occurrence.id)  # before its slots (locks.py)
     promoted = []
     for role_id, (needed, maximum) in sorted(counts.items()):
         role = lock(session, OccurrenceRole, role_id)
@@ -190,9 +191,10 @@ def end_series(session, actor: Account, series_id: int, last_day: date, now: dat
 def _cancel_from(session, series: Series, cut: datetime, now: datetime, reason: str,
                  keep: set[int] = frozenset()) -> int:
     count = 0
-    for occurrence in session.scalars(select(Occurrence).where(
-            Occurrence.series_id == series.id, Occurrence.start_at >= cut,
-            Occurrence.status == "scheduled")):
+    ids = session.scalars(select(Occurrence.id).where(
+        Occurrence.series_id == series.id, Occurrence.start_at >= cut,
+        Occurrence.status == "scheduled"))
+    for occurrence in lock_many(session, Occurrence, ids):  # before their slots (locks.py)
         if occurrence.id in keep:
             continue
         _release(session, occurrence, now)
@@ -221,9 +223,9 @@ def split_series(session, actor: Account, occurrence_id: int, data: SeriesInput,
                    duration=timedelta(minutes=data.duration_minutes), zone_name=zone,
                    rule=data.rrule or None, until=data.until, window_start=now,
                    window_end=horizon_end)
-    following = list(session.scalars(select(Occurrence).where(
+    following = sorted(lock_many(session, Occurrence, session.scalars(select(Occurrence.id).where(
         Occurrence.series_id == old.id, Occurrence.recurrence_id >= occurrence.recurrence_id,
-        Occurrence.status == "scheduled").order_by(Occurrence.start_at)))
+        Occurrence.status == "scheduled"))), key=lambda o: (o.start_at, o.id))
     check_venue(session, data.venue_id, [(s.start_at, s.end_at) for s in slots],
                 people_needed(session, data), zone, ignore_series_ids={old.id})
     new = Series(kind=data.kind, participation=data.participation, title=data.title.strip(),

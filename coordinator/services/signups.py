@@ -18,7 +18,7 @@ from ..domain.errors import DomainError, Forbidden, NotFound
 from ..models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from . import audit
 from .facts import person_facts
-from .locks import lock
+from .locks import lock, lock_slot
 from .scope import can_manage
 
 
@@ -33,10 +33,9 @@ class SignupResult:
 
 
 def _load_role(session, role_id: int) -> tuple[OccurrenceRole, Occurrence, Series]:
-    role = lock(session, OccurrenceRole, role_id)
+    role, occurrence = lock_slot(session, role_id)
     if role is None:
         raise NotFound("No such shift.")
-    occurrence = session.get(Occurrence, role.occurrence_id)
     return role, occurrence, session.get(Series, occurrence.series_id)
 
 
@@ -173,8 +172,7 @@ def promote_waitlist(session, actor: Account | None, role_id: int, now: datetime
     busy at that time is skipped (kept waiting), so promotion never double-books.
     """
     from .facts import busy_intervals
-    role = lock(session, OccurrenceRole, role_id)
-    occurrence = session.get(Occurrence, role.occurrence_id)
+    role, occurrence = lock_slot(session, role_id)
     promoted: list[int] = []
     if occurrence.status != "scheduled":
         return promoted

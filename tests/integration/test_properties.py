@@ -3,7 +3,8 @@ withdraw, assign, move, cancel and count changes, run against a real SQLite file
 
 After every step: never over capacity (``filled`` equals the confirmed people and is at
 most ``maximum``), nobody twice in one slot, nobody in two overlapping occurrences, no room
-double-booked, the waitlist keeps its order and promotion fills every free place.
+double-booked, the waitlist keeps its order and promotion fills every free place, and each
+occurrence's totals (kept by triggers) equal the sums over its slots.
 """
 from __future__ import annotations
 
@@ -176,6 +177,20 @@ class Scheduling(RuleBasedStateMachine):
                 occ = db.session.get(Occurrence, role.occurrence_id)
                 for a in waiting:
                     assert self._busy_elsewhere(a.person_id, occ), "free place not filled"
+
+    @invariant()
+    def occurrence_totals_are_the_sums_of_their_slots(self):
+        if not hasattr(self, "ctx"):
+            return
+        sums = defaultdict(lambda: [0, 0, 0])
+        for role in db.session.scalars(db.select(OccurrenceRole)):
+            total = sums[role.occurrence_id]
+            total[0] += role.needed
+            total[1] += min(role.filled, role.needed)
+            total[2] += role.filled
+        for occ in db.session.scalars(db.select(Occurrence)):
+            assert [occ.places_needed, occ.places_filled, occ.people_confirmed] == \
+                sums[occ.id], f"occurrence {occ.id}"
 
     def _busy_elsewhere(self, person_id, occ):
         spans = self._spans(person_id)
