@@ -19,7 +19,7 @@ from ...models import (
     Team,
 )
 from .filters import TOP_OPEN, PlanFilter, PlanViewer, monday_of
-from .sql import _CAPPED, _SCHEDULED, _group_column, _grouped, _where
+from .sql import _SCHEDULED, _group_column, _grouped, _where
 
 
 @dataclass
@@ -81,7 +81,7 @@ def _summary_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
     name_table = Team if _top_by(flt) == "team" else Community
     rows = _grouped(session, flt, viewer, lo, hi, {"week": week, "grp": group,
                                                    "kind": Series.kind},
-                    (name_table.name,), name_table, name_table.id == group, hours=True)
+                    (name_table.name,), name_table, "grp", hours=True)
     # -> (week, group, name, kind, scheduled, cancelled, needed, filled, worked)
     return [(w, g, name, kind, *rest) for w, g, kind, name, *rest in rows]
 
@@ -169,15 +169,13 @@ class Gap:
 def biggest_gaps(session, community_ids: set[int] | None, start: datetime, end: datetime,
                  limit: int = 10) -> list[Gap]:
     """Scheduled occurrences in ``[start, end)`` with the most open places."""
-    missing = func.sum(OccurrenceRole.needed - _CAPPED)
+    missing = Occurrence.places_needed - Occurrence.places_filled
     query = (select(Occurrence.id, Series.title, Series.kind, Community.name,
                     Occurrence.start_at, missing)
              .join(Series, Occurrence.series_id == Series.id)
-             .join(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
              .outerjoin(Community, Community.id == Series.community_id)
              .where(Occurrence.start_at >= start, Occurrence.start_at < end, _SCHEDULED,
-                    OccurrenceRole.filled < OccurrenceRole.needed)
-             .group_by(Occurrence.id, Series.title, Series.kind, Community.name)
+                    missing > 0)
              .order_by(missing.desc(), Occurrence.start_at, Occurrence.id).limit(limit))
     if community_ids is not None:
         query = query.where(Series.community_id.in_(sorted(community_ids)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from ...models import (
     Assignment,
@@ -19,7 +19,7 @@ from ...models import (
 )
 from .figures import _summary_rows
 from .filters import DETAIL_LIMIT, GROUPS_PER_PAGE, PlanFilter, PlanViewer
-from .sql import _bounds, _day_index, _filled, _group_column, _grouped, _needed, _where
+from .sql import _SCHEDULED, _bounds, _day_index, _group_column, _grouped, _where
 
 
 @dataclass
@@ -120,12 +120,12 @@ class Grid:
 
 
 def _group_name_columns(by: str):
-    """(name, sort key, primary key) of the table that names the rows."""
+    """(name, sort key) of the table that names the rows."""
     if by == "community":
-        return Community.name, Community.code, Community.id
+        return Community.name, Community.code
     if by == "team":
-        return Team.name, Team.name, Team.id
-    return Venue.name, Venue.name, Venue.id
+        return Team.name, Team.name
+    return Venue.name, Venue.name
 
 
 def _day_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str, by_kind: bool):
@@ -133,12 +133,12 @@ def _day_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str, by_kind: 
     sort key, scheduled, cancelled, needed, filled, filled x hours)."""
     bounds = _bounds(flt.monday, zone)
     group = _group_column(flt.by, viewer)
-    name_col, order_col, name_key = _group_name_columns(flt.by)
+    name_col, order_col = _group_name_columns(flt.by)
     keys = {"grp": group, "day": _day_index(bounds)}
     if by_kind:
         keys["kind"] = Series.kind
     return _grouped(session, flt, viewer, bounds[0], bounds[-1], keys, (name_col, order_col),
-                    name_col.class_, name_key == group, hours=by_kind)
+                    name_col.class_, "grp", hours=by_kind)
 
 
 def grid_and_week(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
@@ -233,14 +233,13 @@ def _entries(session, viewer: PlanViewer, flt: PlanFilter, bounds, day, group
         select(group, day, Occurrence.id, Series.id, Series.kind, Series.title,
                Series.participation, Occurrence.start_at, Occurrence.end_at, Occurrence.status,
                Occurrence.reason, Series.community_id, Community.name, Team.name, Venue.name,
-               _needed(), _filled(), func.coalesce(func.sum(OccurrenceRole.filled), 0))
+               case((_SCHEDULED, Occurrence.places_needed), else_=0),
+               case((_SCHEDULED, Occurrence.places_filled), else_=0), Occurrence.people_confirmed)
         .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
-        .outerjoin(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
         .outerjoin(Community, Community.id == Series.community_id)
         .outerjoin(Team, Team.id == Series.team_id)
         .outerjoin(Venue, Venue.id == Occurrence.venue_id),
         flt, viewer, lo, hi)
-        .group_by(Occurrence.id, Series.id, Community.name, Team.name, Venue.name)
         .order_by(Occurrence.start_at, Series.title, Occurrence.id))
     out = []
     by_id: dict[int, Entry] = {}
