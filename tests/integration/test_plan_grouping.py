@@ -3,7 +3,7 @@ grouping and filter, a collapsed week puts the rows with the most open places fi
 coordinators get an assign link on short entries, and the week links point where they say."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
@@ -143,3 +143,50 @@ def test_the_wide_page_reads_the_same_figures_as_the_narrow_one(app, world, by):
     assert (wide.this, wide.last, wide.top_last) == (alone.this, alone.last, alone.top_last)
     assert [(r.key, r.total) for r in wide_grid.rows] == \
         [(r.key, r.total) for r in alone_grid.rows]
+
+
+def test_people_taking_part_are_counted_once_however_often_they_take_part(app, world):
+    """Two shifts and a yes-answer in one week are one person, on both ways the page reads
+    the week (one after the other, and on threads) and on both backends."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from coordinator.models import Assignment, OccurrenceRole, Response
+    from coordinator.services import weekly_plan as wp
+    from tests.integration.feeds_world import sign
+
+    def week_of(occ_id):
+        day = (db.session.get(Occurrence, occ_id).start_at + timedelta(hours=8)).date()
+        return day - timedelta(days=day.weekday())
+
+    with app.app_context():
+        # Two consecutive patrol dates in one local week (after the cancelled third date).
+        i = next(i for i in (3, 4, 5) if week_of(world["occ"][i]) == week_of(world["occ"][i + 1]))
+        monday = week_of(world["occ"][i])
+        for person in (0, 1):
+            for role in (world["roles"][i], world["roles"][i + 1]):
+                sign(world["accounts"][person], role)
+        db.session.add_all([
+            Response(occurrence_id=world["occ"][i], person_id=world["people"][2],
+                     is_attending=True),
+            Response(occurrence_id=world["occ"][i + 1], person_id=world["people"][0],
+                     is_attending=True),
+            Response(occurrence_id=world["occ"][i + 1], person_id=world["people"][3],
+                     is_attending=False)])
+        db.session.commit()
+        lo = datetime.combine(monday, time(0), timezone.utc) - timedelta(hours=8)
+        in_week = (Occurrence.start_at >= lo, Occurrence.start_at < lo + timedelta(days=7),
+                   Occurrence.status == "scheduled")
+        taking_part = list(db.session.scalars(
+            select(Assignment.person_id).join(OccurrenceRole).join(Occurrence)
+            .where(Assignment.status == "confirmed", *in_week)))
+        taking_part += db.session.scalars(select(Response.person_id).join(
+            Occurrence, Response.occurrence_id == Occurrence.id)
+            .where(Response.is_attending.is_(True), *in_week))
+        assert len(set(taking_part)) < len(taking_part)  # people here more than once
+        flt = wp.PlanFilter(monday)
+        viewer = wp.PlanViewer(visible=None, managed=frozenset())
+        alone = wp.summary(db.session, viewer, flt, "Asia/Shanghai")
+        engine = db.engine
+        wide, _grid = wp.plan_page(lambda: Session(engine), viewer, flt, "Asia/Shanghai")
+    assert alone.this.volunteers == wide.this.volunteers == len(set(taking_part))

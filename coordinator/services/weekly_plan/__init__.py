@@ -2,8 +2,8 @@
 
 Everything here is plain Python over the session; the page, the PDF, the exports and the
 leaders' weekly summary read the same figures. The number of queries does not depend on
-the data: a few aggregate queries per week for the summary (on a wide week this week's
-come from the grid's own pass), and three more for a detailed grid.
+the data: two aggregate queries for the summary (counts and people, both weeks at once),
+one for the grid's rows, and one more for its cells (collapsed) or three for its entries.
 
 A week that would show more than ``detail_limit`` occurrences collapses to counts per
 group and day (one row per community, team or venue, paginated); a leader drills into one
@@ -40,7 +40,7 @@ from .filters import (
     monday_of,
     read_filter,
 )
-from .table import Cell, Entry, Grid, GroupRow, RoleLine, grid, grid_and_week, week_entries
+from .table import Cell, Entry, Grid, GroupRow, RoleLine, grid, week_entries
 
 
 def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: PlanFilter,
@@ -63,16 +63,14 @@ def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: P
             return summary(session, viewer, flt, zone), grid(session, viewer, flt, zone,
                                                              detail_limit, per_page)
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="plan") as pool:
-        # Longest first; each week on its own, so two cores share the work evenly.
+        # Longest first; each week's people on its own, so two cores share the work evenly.
         people = [pool.submit(run, _summary_people, week) for week in (1, 0)]
-        both = pool.submit(run, grid_and_week, detail_limit, per_page)
-        last = pool.submit(run, _summary_rows, 0)
-        table, this_week = both.result()
-        result = _summary_from(this_week + last.result(), flt)
+        table = pool.submit(run, grid, detail_limit, per_page)
+        rows = pool.submit(run, _summary_rows)
+        result = _summary_from(rows.result(), flt)
         result.this.volunteers = people[0].result()[1]
         result.last.volunteers = people[1].result()[0]
-        return result, table
-
+        return result, table.result()
 
 __all__ = ["PlanFilter", "PlanViewer", "WeekFigures", "Summary", "Grid", "GroupRow", "Cell",
            "Entry", "RoleLine", "Gap", "read_filter", "summary", "week_figures", "grid",

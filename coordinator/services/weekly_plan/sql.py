@@ -81,9 +81,10 @@ def _filled():
 
 def _grouped(session, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: datetime,
              keys: dict, names: tuple = (), name_table=None, name_key: str | None = None,
-             hours: bool = False) -> list[tuple]:
+             hours: bool = False, extra=None) -> list[tuple]:
     """Occurrences of ``[lo, hi)`` under the filter, grouped by ``keys``: rows of
-    (*keys, *names, scheduled, cancelled, needed, filled, filled x hours).
+    (*keys, *names, scheduled, cancelled, needed, filled, filled x hours); ``extra``: one
+    more condition.
 
     One query over the occurrences alone: their slots' totals are kept on each occurrence
     (``models/totals.py``), so a province-size week is 20,000 rows, not their 230,000
@@ -98,7 +99,10 @@ def _grouped(session, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: dat
                func.sum(case((_SCHEDULED, 0), else_=1)).label("cancelled"),
                _needed().label("needed"), _filled().label("filled"), worked.label("worked"))
         .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id),
-        flt, viewer, lo, hi).group_by(*keys.values()).subquery()
+        flt, viewer, lo, hi)
+    if extra is not None:
+        grouped = grouped.where(extra)
+    grouped = grouped.group_by(*keys.values()).subquery()
     query = select(*(grouped.c[name] for name in keys), *names).select_from(grouped)
     if name_table is not None:  # the row's name: name_table.id is the key ``name_key``
         query = query.outerjoin(name_table, name_table.id == grouped.c[name_key])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ...models import (
     Assignment,
@@ -17,7 +17,6 @@ from ...models import (
     Team,
     Venue,
 )
-from .figures import _summary_rows
 from .filters import DETAIL_LIMIT, GROUPS_PER_PAGE, PlanFilter, PlanViewer
 from .sql import _SCHEDULED, _bounds, _day_index, _group_column, _grouped, _where
 
@@ -128,93 +127,66 @@ def _group_name_columns(by: str):
     return Venue.name, Venue.name
 
 
-def _day_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str, by_kind: bool):
-    """The week's counts by group and day (and kind): rows of (group, day, [kind,] name,
-    sort key, scheduled, cancelled, needed, filled, filled x hours)."""
-    bounds = _bounds(flt.monday, zone)
-    group = _group_column(flt.by, viewer)
+def _group_counts(session, viewer: PlanViewer, flt: PlanFilter, bounds, keys: dict,
+                  only=None) -> list[tuple]:
+    """Counts of the week by ``keys`` (the row key first): rows of (*keys, name, sort key,
+    scheduled, cancelled, needed, filled). ``only``: the row keys to count (None: all)."""
     name_col, order_col = _group_name_columns(flt.by)
-    keys = {"grp": group, "day": _day_index(bounds)}
-    if by_kind:
-        keys["kind"] = Series.kind
-    return _grouped(session, flt, viewer, bounds[0], bounds[-1], keys, (name_col, order_col),
-                    name_col.class_, "grp", hours=by_kind)
+    rows = _grouped(session, flt, viewer, bounds[0], bounds[-1], keys, (name_col, order_col),
+                    name_col.class_, "grp", extra=only)
+    return [row[:-1] for row in rows]  # without the hours
 
 
-def grid_and_week(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
-                  detail_limit: int = DETAIL_LIMIT, per_page: int = GROUPS_PER_PAGE
-                  ) -> tuple[Grid, list]:
-    """The grid and this week's summary rows (as ``figures._summary_rows`` gives them).
-
-    One pass over the week when rows are by community or team (the grid's groups are the
-    summary's, and each pass over a province-size week's slots is the costly part); rows
-    by venue are summed by community, so those take a second pass.
-    """
-    if flt.by == "venue":
-        return (grid(session, viewer, flt, zone, detail_limit, per_page),
-                _summary_rows(session, viewer, flt, zone, 1))
-    per_group: dict = {}
-    by_day = []
-    for g, index, kind, name, order, scheduled, cancelled, needed, filled, worked in _day_rows(
-            session, viewer, flt, zone, by_kind=True):
-        by_day.append((g, name, order, index, scheduled, cancelled, needed, filled))
-        sums = per_group.setdefault((g, kind), [name, 0, 0, 0, 0, 0.0])
-        for at, value in enumerate((scheduled, cancelled, needed, filled, worked), 1):
-            sums[at] += value
-    week = [(1, g, name, kind, *sums) for (g, kind), (name, *sums) in per_group.items()]
-    return grid(session, viewer, flt, zone, detail_limit, per_page, rows=by_day), week
+def _only(group, keys: list) -> object:
+    """SQL truth of "the row key is one of ``keys``" (None is a key: "no team")."""
+    named = [k for k in keys if k is not None]
+    test = group.in_(named) if named else None
+    if None in keys:
+        test = group.is_(None) if test is None else or_(test, group.is_(None))
+    return test
 
 
 def grid(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
-         detail_limit: int = DETAIL_LIMIT, per_page: int = GROUPS_PER_PAGE,
-         rows: list | None = None) -> Grid:
+         detail_limit: int = DETAIL_LIMIT, per_page: int = GROUPS_PER_PAGE) -> Grid:
     """Rows by group, columns by day: entries when the week is small enough, else counts.
-    ``rows``: the week's counts by group and day when already read."""
+
+    First the week's counts per group (one row per community, team or venue): they tell
+    whether the week is listed in full and, when it is not, which rows make the page (most
+    open places first). Only the page's rows are then counted per day, so a province-size
+    week costs one grouped pass over its occurrences and a small second one, whatever the
+    number of rows.
+    """
     bounds = _bounds(flt.monday, zone)
     day = _day_index(bounds)
     group = _group_column(flt.by, viewer)
-    if rows is None:
-        rows = [(g, name, order_value, index, *rest[:4]) for g, index, name, order_value, *rest
-                in _day_rows(session, viewer, flt, zone, by_kind=False)]
-    counts: dict[int | None, list] = {}  # group -> [name, sort key, 7 x 4 counts + totals]
-    for key, name, order_value, index, scheduled, cancelled, needed, filled in rows:
-        seen = counts.get(key)
-        if seen is None:
-            seen = counts[key] = [name, (key is not None, order_value or "", key or 0),
-                                  [0] * 32]
-        cells = seen[2]
-        at = index * 4
-        cells[at] += scheduled
-        cells[at + 1] += cancelled
-        cells[at + 2] += int(needed)
-        cells[at + 3] += int(filled)
-        cells[28] += scheduled
-        cells[29] += cancelled
-        cells[30] += int(needed)
-        cells[31] += int(filled)
-    keys = sorted(counts, key=lambda k: counts[k][1])
-    total = sum(counts[k][2][28] + counts[k][2][29] for k in keys)
-
-    def row_of(key) -> GroupRow:
-        name, _order, cells = counts[key]
-        return GroupRow(key, name, [Cell(*cells[i:i + 4]) for i in range(0, 28, 4)],
-                        Cell(*cells[28:32]))
+    totals = {}
+    for key, name, order_value, scheduled, cancelled, needed, filled in _group_counts(
+            session, viewer, flt, bounds, {"grp": group}):
+        totals[key] = (name, (key is not None, order_value or "", key or 0),
+                       Cell(scheduled, cancelled, needed, filled))
+    keys = sorted(totals, key=lambda k: totals[k][1])
+    total = sum(cell.occurrences + cell.cancelled for _n, _o, cell in totals.values())
 
     if total <= detail_limit:
-        ordered = [row_of(k) for k in keys]
+        ordered = [GroupRow(k, totals[k][0], [[] for _ in range(7)], totals[k][2])
+                   for k in keys]
         groups = {row.key: row for row in ordered}
-        for row in ordered:
-            row.days = [[] for _ in range(7)]
         for key, index, entry in _entries(session, viewer, flt, bounds, day, group):
             groups[key].days[index].append(entry)
         return Grid(True, ordered, total, 1, 1, len(ordered))
     # Collapsed, the rows with the most open places come first: a leader reading a
     # province-size week starts where help is needed.
-    keys.sort(key=lambda k: (counts[k][2][31] - counts[k][2][30], counts[k][1]))
+    keys.sort(key=lambda k: (-totals[k][2].open_places, totals[k][1]))
     pages = max(1, -(-len(keys) // per_page))
     page = min(flt.page, pages)
-    return Grid(False, [row_of(k) for k in keys[(page - 1) * per_page: page * per_page]],
-                total, page, pages, len(keys), per_page)
+    shown = keys[(page - 1) * per_page: page * per_page]
+    rows = [GroupRow(k, totals[k][0], [Cell() for _ in range(7)], totals[k][2]) for k in shown]
+    by_key = {row.key: row for row in rows}
+    if shown:
+        for key, index, *_names, scheduled, cancelled, needed, filled in _group_counts(
+                session, viewer, flt, bounds, {"grp": group, "day": day}, _only(group, shown)):
+            by_key[key].days[index] = Cell(scheduled, cancelled, needed, filled)
+    return Grid(False, rows, total, page, pages, len(keys), per_page)
 
 
 def week_entries(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> list[Entry]:
