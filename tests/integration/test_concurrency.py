@@ -120,3 +120,62 @@ def test_two_coordinators_booking_one_room_at_once(app):
     assert clash.field == "venue_id" and clash.params["count"] == 9
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Series)) == 1
+
+
+def test_signups_withdrawals_count_changes_and_a_cancel_racing_on_one_occurrence(app):
+    """Every writer of an occurrence's slots also writes the occurrence (its totals): they
+    lock it first, so racing on three slots of one occurrence never deadlocks, and the
+    totals end equal to the slots."""
+    from coordinator.models import Occurrence
+    from coordinator.services import changes
+
+    with app.app_context():
+        world = build_world(n_people=THREADS)
+        start = (NOW + timedelta(days=2, hours=8)).date()
+        begin_write(db.session)
+        series = create_series(db.session, db.session.get(Account, world["coordinator"]),
+                               SeriesInput(kind="patrol", title="三岗巡逻",
+                                           community_id=world["community"], start_date=start,
+                                           start_time=time(19, 0), duration_minutes=90,
+                                           roles=(RoleInput("甲岗", 2, 4), RoleInput("乙岗", 2, 4),
+                                                  RoleInput("丙岗", 2, 4))),
+                               NOW, zone=ZONE, horizon_end=NOW + timedelta(weeks=2))
+        db.session.commit()
+        roles = roles_of(series.id)
+        occurrence_id = db.session.get(OccurrenceRole, roles[0]).occurrence_id
+        # Ten people already on the slots, to be withdrawn during the race.
+        placed = []
+        for i in range(10):
+            begin_write(db.session)
+            placed.append(signups.sign_up(db.session, db.session.get(Account, world["accounts"][i]),
+                                          roles[i % 3], NOW, zone=ZONE).assignment_id)
+            db.session.commit()
+        accounts, coordinator = world["accounts"], world["coordinator"]
+
+    def work(i):
+        if i < 10:
+            return signups.withdraw(db.session, db.session.get(Account, accounts[i]),
+                                    placed[i], NOW)
+        if i == 10:
+            return changes.cancel_occurrence(db.session, db.session.get(Account, coordinator),
+                                             occurrence_id, "大风", NOW)
+        if i < 14:
+            return changes.change_counts(db.session, db.session.get(Account, coordinator),
+                                         occurrence_id, {roles[i % 3]: (1, 5)}, NOW)
+        return signups.sign_up(db.session, db.session.get(Account, accounts[i]),
+                               roles[i % 3], NOW, zone=ZONE)
+
+    _race(app, work, THREADS)  # no deadlock, no other error
+    with app.app_context():
+        occ = db.session.get(Occurrence, occurrence_id)
+        slots = db.session.scalars(db.select(OccurrenceRole).where(
+            OccurrenceRole.occurrence_id == occurrence_id)).all()
+        assert occ.status == "cancelled"
+        assert (occ.places_needed, occ.places_filled, occ.people_confirmed) == (
+            sum(r.needed for r in slots), sum(min(r.filled, r.needed) for r in slots),
+            sum(r.filled for r in slots))
+        for role in slots:
+            confirmed = db.session.scalar(db.select(db.func.count()).select_from(Assignment)
+                                          .where(Assignment.occurrence_role_id == role.id,
+                                                 Assignment.status == "confirmed"))
+            assert role.filled == confirmed
