@@ -31,12 +31,12 @@ from .filters import (
     GROUPINGS,
     GROUPS_PER_PAGE,
     MAX_CHOICES,
-    NARROW,
     TOP_OPEN,
     WORKERS,
     PlanFilter,
     PlanViewer,
     filter_choices,
+    is_narrow,
     monday_of,
     read_filter,
 )
@@ -57,8 +57,7 @@ def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: P
         with sessions() as session:
             return part(session, viewer, flt, zone, *args)
 
-    if flt.community_id is not None or flt.team_id is not None or flt.venue_id is not None \
-            or (viewer.visible is not None and len(viewer.visible) <= NARROW):
+    if is_narrow(flt, viewer):
         with sessions() as session:  # a small part of the data: threads cost more than they save
             return summary(session, viewer, flt, zone), grid(session, viewer, flt, zone,
                                                              detail_limit, per_page)
@@ -66,8 +65,8 @@ def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: P
         # Longest first; each week's people on its own, so two cores share the work evenly.
         people = [pool.submit(run, _summary_people, week) for week in (1, 0)]
         table = pool.submit(run, grid, detail_limit, per_page)
-        rows = pool.submit(run, _summary_rows)
-        result = _summary_from(rows.result(), flt)
+        rows = [pool.submit(run, _summary_rows, week) for week in (1, 0)]
+        result = _summary_from(rows[0].result() + rows[1].result(), flt)
         result.this.volunteers = people[0].result()[1]
         result.last.volunteers = people[1].result()[0]
         return result, table.result()

@@ -18,7 +18,7 @@ from ...models import (
     Series,
     Team,
 )
-from .filters import TOP_OPEN, PlanFilter, PlanViewer, monday_of
+from .filters import TOP_OPEN, PlanFilter, PlanViewer, is_narrow, monday_of
 from .sql import _SCHEDULED, _group_column, _grouped, _where
 
 
@@ -119,11 +119,11 @@ def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
                     only: int | None = None) -> tuple[int, int]:
     """Distinct people on a shift or attending a team event: (last week, this week).
 
-    Each backend gets the form its planner runs well (measured at ``--scale 170``):
-    PostgreSQL hashes each kind of taking part joined to the weeks' occurrences, then the
-    UNION of the people; SQLite reads the weeks' occurrences once, each looked up in a
-    UNION ALL of both kinds, a third of the time of the other form there. (PostgreSQL
-    does not push the weeks into that UNION ALL and would join every sign-up ever made.)
+    Each kind of taking part is joined to the weeks' occurrences, then the people of both
+    are one UNION. On SQLite a wide week instead reads its occurrences once, each looked
+    up in a UNION ALL of both kinds: a third of the time there (measured at ``--scale
+    170``). Neither PostgreSQL, for any week, nor SQLite, for a narrow one, pushes the
+    weeks into that UNION ALL: they would read every sign-up ever made.
     """
     lo, hi, week = _two_weeks(flt, zone, only)
     on_shift = (select(OccurrenceRole.occurrence_id.label("occurrence_id"),
@@ -138,7 +138,7 @@ def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
         return _where(query.join(Occurrence, on).join(Series, Occurrence.series_id == Series.id)
                       .where(_SCHEDULED), flt, viewer, lo, hi)
 
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name != "sqlite" or is_narrow(flt, viewer):
         people = union(
             weeks(on_shift.with_only_columns(week.label("week"), Assignment.person_id),
                   OccurrenceRole.occurrence_id == Occurrence.id),

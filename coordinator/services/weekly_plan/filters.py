@@ -171,3 +171,11 @@ def filter_choices(session, viewer: PlanViewer, flt: PlanFilter) -> dict:
         "teams": list(session.execute(teams.limit(MAX_CHOICES + 1))),
         "venues": list(session.execute(venues.limit(MAX_CHOICES + 1))),
     }
+
+
+def is_narrow(flt: PlanFilter, viewer: PlanViewer) -> bool:
+    """Whether the week is a small part of the data: one community, team or venue, or a
+    viewer of few communities (their queries start from those, not from the whole week)."""
+    return (flt.community_id is not None or flt.team_id is not None
+            or flt.venue_id is not None
+            or (viewer.visible is not None and len(viewer.visible) <= NARROW))
