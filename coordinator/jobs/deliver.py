@@ -22,11 +22,12 @@ CHANNELS = ("app", "email", "sms")
 
 
 def record_channel(session, channel: str, now: datetime, error: ChannelError | None) -> bool:
-    """Store the channel's health for the admin page; return whether it changed."""
+    """Store the channel's health for the admin page; return whether it changed (to one
+    of parallel sender threads only: the record is locked while compared)."""
     key = f"channel:{channel}"
     value = {"ok": error is None, "code": error.code if error else None,
              "detail": error.detail if error else None, "at": now.isoformat()}
-    old = store.get_status(session, key)
+    old = store.lock_status(session, key)
     if old is None or (old.get("ok"), old.get("code"), old.get("detail")) != (
             value["ok"], value["code"], value["detail"]):
         store.set_status(session, key, value)

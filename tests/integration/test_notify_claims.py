@@ -199,3 +199,39 @@ def test_parallel_senders_record_a_channel_s_health_at_once(app):
         set_status(db.session, keys[0], {"ok": False})
         assert get_status(db.session, keys[0]) == {"ok": False}  # read back in-session
         db.session.commit()
+
+
+def test_of_parallel_senders_meeting_one_channel_problem_one_reports_it(app):
+    """Each sender thread that meets a refusing relay records it; the admin log must get
+    one line per change, not one per thread (a full run once logged it twice)."""
+    import threading
+    from datetime import datetime, timezone
+
+    from coordinator.database import begin_write
+    from coordinator.jobs.deliver import record_channel
+    from coordinator.services.notify.channels import ChannelError
+    threads, problems = 6, [f"530 5.7.0 Authentication required ({i})" for i in range(10)]
+    start, errors, changed = threading.Barrier(threads), [], []
+
+    def work(n):
+        try:
+            with app.app_context():
+                for detail in problems:
+                    start.wait()
+                    begin_write(db.session)
+                    now = datetime.now(timezone.utc)
+                    if record_channel(db.session, "email", now,
+                                      ChannelError("relay_refused", detail)):
+                        changed.append(detail)
+                    db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 — collected and asserted below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert sorted(changed) == sorted(problems)  # each change reported exactly once

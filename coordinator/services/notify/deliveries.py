@@ -233,6 +233,21 @@ def set_status(session, key: str, value: dict) -> None:
         session.expire(cached)  # the next read sees what was just written
 
 
+def lock_status(session, key: str) -> dict | None:
+    """Read a status record locked for this transaction (created empty when missing), so
+    that of parallel writers comparing it with what they would write, one at a time
+    decides (on SQLite ``BEGIN IMMEDIATE`` already serialises them)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(AppSetting).values(key=key, value="null")
+                    .on_conflict_do_nothing(index_elements=[AppSetting.key]))
+    row = session.scalar(select(AppSetting).where(AppSetting.key == key).with_for_update()
+                         .execution_options(populate_existing=True))
+    try:
+        return json.loads(row.value)
+    except ValueError:
+        return None
+
+
 def get_status(session, key: str) -> dict | None:
     row = session.get(AppSetting, key)
     if row is None:
