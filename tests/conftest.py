@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import types
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -201,3 +202,40 @@ def org(make):
         "vol1": make.account("volunteer", person=v1),
         "vol2": make.account("volunteer", person=v2),
     }
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated(request, tmp_path):
+    """An app on a fresh database built by ``flask db upgrade``; yields (app, cli)."""
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'migrated.sqlite'}", None
+    else:
+        if not PG_URL:
+            pytest.skip("TEST_DATABASE_URL not set")
+        name = f"coordinator_tot_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_URL.rsplit("/", 1)[0] + "/" + name
+
+        def drop():
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            admin.dispose()
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path), **FAST_ARGON2})
+    cli = app.test_cli_runner()
+
+    def run(*args):
+        result = cli.invoke(args=["db", *args])
+        assert result.exit_code == 0, result.output
+
+    run("upgrade")
+    try:
+        with app.app_context():
+            yield app, run
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if drop:
+            drop()
