@@ -165,6 +165,29 @@ def test_choices_changed_after_planning_are_followed_at_send_time(napp, world, c
     assert notes(napp, a[2]) == [] and len(notes(napp, a[1])) == 1
 
 
+def _in_threads(app, threads: int, work) -> list:
+    """Run ``work(n)`` for n in 0..threads-1, each on its own thread in its own app context;
+    return the exceptions raised."""
+    import threading
+
+    errors = []
+
+    def run(n):
+        try:
+            with app.app_context():
+                work(n)
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 — collected and returned
+            errors.append(exc)
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return errors
+
+
 def test_parallel_senders_record_a_channel_s_health_at_once(app):
     """Sender threads record the same channel's health at the same moment (the benchmark
     crashed on PostgreSQL with a duplicate key when this was check-then-insert)."""
@@ -173,26 +196,16 @@ def test_parallel_senders_record_a_channel_s_health_at_once(app):
     from coordinator.database import begin_write
     from coordinator.services.notify.deliveries import get_status, set_status
     threads, keys = 6, [f"channel:test{i}" for i in range(15)]
-    start, errors = threading.Barrier(threads), []
+    start = threading.Barrier(threads)
 
     def work(n):
-        try:
-            with app.app_context():
-                start.wait()
-                for key in keys:
-                    begin_write(db.session)
-                    set_status(db.session, key, {"ok": True, "by": n})
-                    db.session.commit()
-                db.session.remove()
-        except Exception as exc:  # noqa: BLE001 — collected and asserted below
-            errors.append(exc)
+        start.wait()
+        for key in keys:
+            begin_write(db.session)
+            set_status(db.session, key, {"ok": True, "by": n})
+            db.session.commit()
 
-    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert errors == []
+    assert _in_threads(app, threads, work) == []
     with app.app_context():
         assert all(get_status(db.session, key)["ok"] for key in keys)
         begin_write(db.session)
@@ -211,27 +224,16 @@ def test_of_parallel_senders_meeting_one_channel_problem_one_reports_it(app):
     from coordinator.jobs.deliver import record_channel
     from coordinator.services.notify.channels import ChannelError
     threads, problems = 6, [f"530 5.7.0 Authentication required ({i})" for i in range(10)]
-    start, errors, changed = threading.Barrier(threads), [], []
+    start, changed = threading.Barrier(threads), []
 
-    def work(n):
-        try:
-            with app.app_context():
-                for detail in problems:
-                    start.wait()
-                    begin_write(db.session)
-                    now = datetime.now(timezone.utc)
-                    if record_channel(db.session, "email", now,
-                                      ChannelError("relay_refused", detail)):
-                        changed.append(detail)
-                    db.session.commit()
-                db.session.remove()
-        except Exception as exc:  # noqa: BLE001 — collected and asserted below
-            errors.append(exc)
+    def work(_n):
+        for detail in problems:
+            start.wait()
+            begin_write(db.session)
+            if record_channel(db.session, "email", datetime.now(timezone.utc),
+                              ChannelError("relay_refused", detail)):
+                changed.append(detail)
+            db.session.commit()
 
-    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert errors == []
+    assert _in_threads(app, threads, work) == []
     assert sorted(changed) == sorted(problems)  # each change reported exactly once
