@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from babel.messages.pofile import read_po
 
@@ -107,16 +108,18 @@ def test_pages_are_phone_friendly(client, org):
     assert "font-size: 20px" in css and "min-height: 48px" in css
 
 
-def _patrol(app, org, now):
-    """A patrol series in community 1 tomorrow evening, needing 3 people."""
+def _patrol(app, org, now, first: datetime | None = None):
+    """A daily patrol series in community 1, three dates from tomorrow evening (or from the
+    local wall time ``first``), needing 3 people."""
     with app.app_context():
         team = Team(name="巡逻队", kind="patrol", community_id=org["c1"].id)
         db.session.add(team)
         db.session.flush()
         db.session.add(TeamMember(team_id=team.id, person_id=org["v1"].id))
-        tomorrow = (now + timedelta(days=1)).date()
+        tomorrow = (now + timedelta(days=1)).date() if first is None else first.date()
+        at = time(19, 30) if first is None else first.time().replace(second=0, microsecond=0)
         series = Series(kind="patrol", title="晚间巡逻", community_id=org["c1"].id,
-                        timezone="Asia/Shanghai", start_date=tomorrow, start_time=time(19, 30),
+                        timezone="Asia/Shanghai", start_date=tomorrow, start_time=at,
                         duration_minutes=120, rrule="FREQ=DAILY", until=tomorrow + timedelta(
                             days=2))
         series.roles = [SeriesRole(name="巡逻队员", needed=3, maximum=3,
@@ -164,7 +167,10 @@ def test_home_pages_by_role(app, client, org):
 
 def test_home_open_shifts_respect_team_and_opening_window(app, client, org):
     now = datetime.now(timezone.utc)
-    series_id = _patrol(app, org, now)
+    # Daily from two hours on: with sign-up opening a day ahead, only the first date is
+    # open, whatever the time of day the suite runs (the dates are 26 and 50 hours away).
+    first = (now + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Shanghai"))
+    series_id = _patrol(app, org, now, first=first)
     login(client, org["v2"].phone)  # not in the patrol team, other community
     assert "晚间巡逻" not in client.get("/").get_data(as_text=True)
     with app.app_context():
@@ -174,7 +180,7 @@ def test_home_open_shifts_respect_team_and_opening_window(app, client, org):
     login(client, org["v1"].phone)
     page = client.get("/").get_data(as_text=True)
     open_part = page[page.index('id="open-h"'):]
-    assert open_part.count("晚间巡逻") == 1  # only tomorrow's is open for sign-up yet
+    assert open_part.count("晚间巡逻") == 1  # only the first date is open for sign-up yet
 
 
 def test_unexpected_error_gives_a_500_page_in_chinese_and_saves_nothing(app, org):
