@@ -11,7 +11,7 @@ from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Community, Person, Team, TeamMember, Venue
 from ..services import organisation as org
-from ..services.scope import managed_community_ids, visible_community_ids
+from ..services.access import managed_community_ids, visible_community_ids
 from ..web_util import apply_error, now, options, write
 from . import bp
 from .forms import CommunityForm, MemberForm, TeamForm, VenueForm

@@ -16,7 +16,7 @@ from ..domain.errors import Forbidden
 from ..extensions import db
 from ..models import Community, TeamMember
 from ..services import audit, feed_tokens
-from ..services.scope import managed_community_ids, reads_every_community
+from ..services.access import managed_community_ids, reads_every_community
 from ..web_util import now
 from . import bp
 from .views import base_url, feed_name

@@ -21,10 +21,10 @@ from ..labels import KIND
 from ..models import Community, Team
 from ..models.schedule import SERIES_KINDS
 from ..services import feed_tokens
+from ..services.access import managed_community_ids
 from ..services.feed_data import FeedSpec, Texts, Viewer, events
 from ..services.feed_render import CalendarMeta, render
 from ..services.feed_stamp import stamp
-from ..services.scope import managed_community_ids
 from ..web_util import now
 from . import bp, cache
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..labels import KIND
 from ..services import plan_export
 from ..services import weekly_plan as wp
-from ..services.scope import managed_community_ids, visible_community_ids
+from ..services.access import managed_community_ids, visible_community_ids
 from ..web_util import now
 from . import bp
 from .pdf import render_pdf

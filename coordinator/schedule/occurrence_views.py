@@ -14,8 +14,8 @@ from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, Venue
 from ..services import changes, signups
+from ..services.access import can_manage, may_read_series
 from ..services.occurrences import horizon_end
-from ..services.scope import can_manage, may_read_series
 from ..services.suggestions import suggest
 from ..web_util import now, options, write
 from . import bp

@@ -13,7 +13,7 @@ from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from ..services import swaps
-from ..services.scope import managed_community_ids
+from ..services.access import managed_community_ids
 from ..web_util import now
 from . import bp
 

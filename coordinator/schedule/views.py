@@ -14,13 +14,13 @@ from ..domain.recurrence import build_rule
 from ..extensions import db
 from ..models import Community, Occurrence, Series, Team, Venue
 from ..services import changes
-from ..services.occurrences import horizon_end
-from ..services.scope import (
+from ..services.access import (
     can_manage,
     managed_community_ids,
     may_read_series,
     reads_every_community,
 )
+from ..services.occurrences import horizon_end
 from ..services.series import RoleInput, SeriesInput, create_series
 from ..web_util import apply_error, now, options, page_arg, write
 from . import bp

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from ..domain.errors import DomainError, NotFound
 from ..models import Account, Person, Unavailability
 from . import audit
-from .scope import can_manage
+from .access import can_manage
 
 
 def _person(session, actor: Account, person_id: int | None) -> Person:

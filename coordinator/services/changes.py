@@ -15,10 +15,10 @@ from ..domain.errors import DomainError, Forbidden, NotFound
 from ..domain.recurrence import expand, get_zone, to_utc
 from ..models import Account, Assignment, Occurrence, OccurrenceRole, Series
 from . import audit
+from .access import can_manage
 from .facts import busy_intervals
 from .locks import lock, lock_many
 from .occurrences import materialize
-from .scope import can_manage
 from .series import SeriesInput, people_needed, validate
 from .signups import promote_waitlist
 from .venues import check_venue

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from ..domain.errors import Forbidden, NotFound
 from ..models import Account, FeedToken, Team, TeamMember
 from . import audit
-from .scope import managed_community_ids, reads_every_community
+from .access import managed_community_ids, reads_every_community
 
 SCOPES = ("mine", "team", "community", "organisation")
 

@@ -23,7 +23,7 @@ from ..models import (
     Venue,
 )
 from ..models.types import UTCDateTime
-from .scope import managed_community_ids
+from .access import managed_community_ids
 
 PAGE_SIZE = 20
 TOWNSHIP = 0  # community filter value for township-wide work (ids start at 1)

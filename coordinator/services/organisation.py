@@ -12,7 +12,7 @@ from ..models import Account, Community, Person, Team, TeamMember, Venue
 from ..models.teams import TEAM_KINDS
 from ..models.venues import VENUE_KINDS
 from . import audit
-from .scope import require_manage
+from .access import require_manage
 
 
 @dataclass(frozen=True)

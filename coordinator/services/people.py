@@ -12,13 +12,13 @@ from ..domain.errors import DomainError, NotFound
 from ..models import Account, Community, Person
 from ..models.people import PERSON_STATUSES
 from . import audit
-from .accounts import normalise_phone
-from .scope import (
+from .access import (
     managed_community_ids,
     require_manage,
     sees_private_details,
     visible_community_ids,
 )
+from .accounts import normalise_phone
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PAGE_SIZE = 50

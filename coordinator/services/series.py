@@ -11,8 +11,8 @@ from ..domain.recurrence import expand, get_zone, parse_rule, to_utc
 from ..models import Account, Community, Series, SeriesRole, Team, TeamMember, Venue
 from ..models.schedule import PARTICIPATION, SERIES_KINDS
 from . import audit
+from .access import can_manage
 from .occurrences import materialize
-from .scope import can_manage
 from .venues import check_venue
 
 MAX_DURATION = 24 * 60

@@ -17,9 +17,9 @@ from ..domain.eligibility import Refusal, SlotFacts, may_withdraw, refusals
 from ..domain.errors import DomainError, Forbidden, NotFound
 from ..models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from . import audit
+from .access import can_manage
 from .facts import person_facts
 from .locks import lock, lock_slot
-from .scope import can_manage
 
 
 @dataclass(frozen=True)

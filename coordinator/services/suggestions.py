@@ -23,8 +23,8 @@ from ..models import (
     TeamMember,
     Unavailability,
 )
+from .access import managed_community_ids
 from .facts import hours_served
-from .scope import managed_community_ids
 
 POOL_LIMIT = 500  # candidates looked at per slot
 

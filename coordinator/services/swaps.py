@@ -9,9 +9,9 @@ from ..domain.eligibility import SlotFacts, refusals
 from ..domain.errors import DomainError, Forbidden, NotFound
 from ..models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from . import audit
+from .access import can_manage
 from .facts import person_facts
 from .locks import lock
-from .scope import can_manage
 
 
 def offer(session, actor: Account, assignment_id: int, now: datetime) -> SwapOffer:

@@ -11,7 +11,7 @@ from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Community
 from ..services import people
-from ..services.scope import managed_community_ids, visible_community_ids
+from ..services.access import managed_community_ids, visible_community_ids
 from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import PersonForm
