@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(app)
     _finish_config(app)
 
-    from .services.accounts import configure_hasher
+    from .services.people.accounts import configure_hasher
     configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"],
                      app.config["ARGON2_PARALLELISM"])
 

@@ -23,7 +23,8 @@ def _now() -> datetime:
 def seed_demo_command(scale: int, if_empty: bool) -> None:
     """Load the demo township (9 communities, about 600 volunteers) N times."""
     from .domain.errors import DomainError
-    from .services import accounts, demo
+    from .services import demo
+    from .services.people import accounts
 
     if if_empty and demo.has_data(db.session):
         click.echo("Data present; demo not loaded again.")
@@ -70,7 +71,7 @@ def create_admin_command(username: str, password: str) -> None:
     """Create an administrator account (there is no default admin)."""
     from .domain.errors import DomainError
     from .models import Account
-    from .services import accounts
+    from .services.people import accounts
 
     try:
         accounts.check_password_policy(password)

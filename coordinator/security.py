@@ -26,7 +26,7 @@ def _headers(response):
 
 @login.user_loader
 def _load_user(token: str):
-    from .services.accounts import load_by_session_token
+    from .services.people.accounts import load_by_session_token
     return load_by_session_token(db.session, token)
 
 

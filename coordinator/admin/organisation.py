@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Community, Person, Team, TeamMember, Venue
-from ..services import organisation as org
 from ..services.access import managed_community_ids, visible_community_ids
+from ..services.people import organisation as org
 from ..web_util import apply_error, now, options, write
 from . import bp
 from .forms import CommunityForm, MemberForm, TeamForm, VenueForm

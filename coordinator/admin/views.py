@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Account, AuditEntry, Community, Person
-from ..services import accounts
+from ..services.people import accounts
 from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import AccountForm

@@ -10,7 +10,7 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import AppSetting
 from ..models.people import TEXT_SIZES
-from ..services import accounts
+from ..services.people import accounts
 from ..web_util import apply_error, now, safe_next, write
 from . import bp
 from .access import public

@@ -12,7 +12,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 
 from ..extensions import db
 from ..models import Unavailability
-from ..services import availability
+from ..services.people import availability
 from ..web_util import apply_error, now, options, write
 from . import bp
 from .shifts import volunteer_required

@@ -10,8 +10,8 @@ from ..auth.access import roles_required
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Community
-from ..services import people
 from ..services.access import managed_community_ids, visible_community_ids
+from ..services.people import roster as people
 from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import PersonForm

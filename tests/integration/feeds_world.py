@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import icalendar
 import recurring_ical_events
+from coordinator.services.people.roster.accounts import hash_password
 from flask_babel import force_locale, gettext
 
 from coordinator.database import begin_write
@@ -24,7 +25,6 @@ from coordinator.models import (
     TeamMember,
 )
 from coordinator.services import changes, feed_render, feed_tokens, signups
-from coordinator.services.accounts import hash_password
 from coordinator.services.series import RoleInput, SeriesInput, create_series
 from tests.conftest import TEST_PASSWORD
 from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of

@@ -27,7 +27,8 @@ from coordinator.extensions import db
 from coordinator.feeds import views
 from coordinator.logs import RedactingLogger, redact
 from coordinator.models import FeedToken, TeamMember
-from coordinator.services import accounts, feed_tokens
+from coordinator.services import feed_tokens
+from coordinator.services.people.roster import accounts
 from tests.conftest import login, post
 from tests.integration.feeds_world import (
     fresh_caches,

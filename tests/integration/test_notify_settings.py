@@ -8,10 +8,11 @@ import logging
 import socket
 from datetime import timedelta
 
+from coordinator.services.people.roster.accounts import hash_password
+
 from coordinator.extensions import db
 from coordinator.jobs import tasks
 from coordinator.models import Account, Delivery, Person
-from coordinator.services.accounts import hash_password
 from coordinator.services.notify.deliveries import get_status
 from tests.conftest import TEST_PASSWORD, login
 from tests.integration.notify_world import SmtpSink, _Handler

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from coordinator.services.people.roster.accounts import hash_password
 
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Community, CoordinatorScope, Person, Team, TeamMember
 from coordinator.services import signups
-from coordinator.services.accounts import hash_password
 from coordinator.services.series import RoleInput, SeriesInput, create_series
 from tests.conftest import TEST_PASSWORD
 from tests.integration.plan_world import count_queries, local_date, login_as

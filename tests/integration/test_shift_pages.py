@@ -6,6 +6,7 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
+from coordinator.services.people.roster.accounts import hash_password
 
 from coordinator.database import begin_write
 from coordinator.extensions import db
@@ -21,7 +22,6 @@ from coordinator.models import (
     Unavailability,
 )
 from coordinator.services import signups
-from coordinator.services.accounts import hash_password
 from coordinator.services.series import RoleInput, SeriesInput, create_series
 from tests.conftest import TEST_PASSWORD, login, post
 from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of

@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..domain.errors import DomainError, Forbidden, NotFound
-from ..models import Account, Community, Person, Team, TeamMember, Venue
-from ..models.teams import TEAM_KINDS
-from ..models.venues import VENUE_KINDS
-from . import audit
-from .access import require_manage
+from ...domain.errors import DomainError, Forbidden, NotFound
+from ...models import Account, Community, Person, Team, TeamMember, Venue
+from ...models.teams import TEAM_KINDS
+from ...models.venues import VENUE_KINDS
+from .. import audit
+from ..access import require_manage
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..domain.errors import DomainError, NotFound
-from ..models import Account, Community, Person
-from ..models.people import PERSON_STATUSES
-from . import audit
-from .access import (
+from ...domain.errors import DomainError, NotFound
+from ...models import Account, Community, Person
+from ...models.people import PERSON_STATUSES
+from .. import audit
+from ..access import (
     managed_community_ids,
     require_manage,
     sees_private_details,

@@ -9,10 +9,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from ..domain.errors import DomainError, NotFound
-from ..models import Account, CoordinatorScope, Person
-from ..models.people import ROLES, TEXT_SIZES, new_session_token
-from . import audit
+from ...domain.errors import DomainError, NotFound
+from ...models import Account, CoordinatorScope, Person
+from ...models.people import ROLES, TEXT_SIZES, new_session_token
+from .. import audit
 
 _hasher = PasswordHasher()
 # A small dummy hash so that a login for an unknown user costs as much as a real one.
@@ -207,7 +207,7 @@ def set_enabled(session, actor: Account, account_id: int, enabled: bool,
 
 
 def _require_admin(actor: Account) -> None:
-    from ..domain.errors import Forbidden
+    from ...domain.errors import Forbidden
     if actor.role != "admin":
         raise Forbidden("Only an administrator may manage accounts.")
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from ..domain.errors import DomainError, NotFound
-from ..models import Account, Person, Unavailability
-from . import audit
-from .access import can_manage
+from ...domain.errors import DomainError, NotFound
+from ...models import Account, Person, Unavailability
+from .. import audit
+from ..access import can_manage
 
 
 def _person(session, actor: Account, person_id: int | None) -> Person:
