@@ -27,7 +27,7 @@ from coordinator.database import begin_write
 from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, Occurrence, OccurrenceRole, Series
-from coordinator.services.occurrences import materialize
+from coordinator.services.schedule.horizon import materialize
 from coordinator.services.signups import sign_up
 
 from .pairs import plan_pairs

@@ -53,7 +53,7 @@ def seed_demo_command(scale: int, if_empty: bool) -> None:
 def extend_horizon_command(weeks: int | None) -> None:
     """Materialise occurrences of every series up to the rolling horizon."""
     from .database import begin_write
-    from .services.occurrences import horizon_end, materialize
+    from .services.schedule.horizon import horizon_end, materialize
 
     now = _now()
     begin_write(db.session)

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..services.notify import deliveries as store
 from ..services.notify.digests import plan_digests, plan_weekly
 from ..services.notify.planning import plan_notices, plan_reminders
-from ..services.occurrences import horizon_end, materialize
+from ..services.schedule.horizon import horizon_end, materialize
 from . import clock, notify_settings, senders
 from .deliver import deliver_due, deliver_parallel
 

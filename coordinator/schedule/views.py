@@ -13,15 +13,15 @@ from ..auth.access import roles_required
 from ..domain.recurrence import build_rule
 from ..extensions import db
 from ..models import Community, Occurrence, Series, Team, Venue
-from ..services import changes
 from ..services.access import (
     can_manage,
     managed_community_ids,
     may_read_series,
     reads_every_community,
 )
-from ..services.occurrences import horizon_end
-from ..services.series import RoleInput, SeriesInput, create_series
+from ..services.schedule import changes
+from ..services.schedule.horizon import horizon_end
+from ..services.schedule.series import RoleInput, SeriesInput, create_series
 from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import EndForm, SeriesForm

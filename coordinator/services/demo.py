@@ -3,7 +3,7 @@
 Everything is deterministic (``random.Random`` seeded per copy) and written with bulk
 core inserts, so that ``--scale 170`` (about 103,000 people and 86,000 patrol
 occurrences) loads in minutes on SQLite. Occurrences are expanded by
-``services.occurrences.materialize``; this module only adds the series and then fills
+``services.schedule.horizon.materialize``; this module only adds the series and then fills
 a realistic share of the slots of the first two weeks. Like every service it flushes
 and never commits.
 """
@@ -36,7 +36,7 @@ from ..models import (
     Venue,
 )
 from . import demo_data as D
-from .occurrences import materialize
+from .schedule.horizon import materialize
 
 SEED = 25                 # the study day: any fixed value keeps the demo reproducible
 PATROL_WEEKS = 8          # "eight weeks of evening patrols per community"

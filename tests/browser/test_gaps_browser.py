@@ -12,7 +12,7 @@ from sqlalchemy import select
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, OccurrenceRole
-from coordinator.services.series import RoleInput, SeriesInput, create_series
+from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from tests.browser.conftest import TIMEOUT_MS, log_in, new_page, shanghai_today
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Occurrence, Person
-from coordinator.services import changes
+from coordinator.services.schedule import changes
 from tests.conftest import TEST_PASSWORD, login
 from tests.integration.feeds_world import (
     add_care_visit,

@@ -16,7 +16,7 @@ from coordinator.models import (
     TeamMember,
     Venue,
 )
-from coordinator.services.series import RoleInput, SeriesInput, create_series
+from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 
 # Noon in Shanghai today: service calls take this as "now", pages use the real clock, so
 # it must stay close to the real date (the suite runs on any day).

@@ -10,7 +10,7 @@ from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, OccurrenceRole, Series
 from coordinator.services import signups
-from coordinator.services.series import RoleInput, SeriesInput, create_series
+from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from tests.integration.scheduling import NOW, ZONE, build_world, patrol, roles_of
 
 THREADS = 50
@@ -127,7 +127,7 @@ def test_signups_withdrawals_count_changes_and_a_cancel_racing_on_one_occurrence
     lock it first, so racing on three slots of one occurrence never deadlocks, and the
     totals end equal to the slots."""
     from coordinator.models import Occurrence
-    from coordinator.services import changes
+    from coordinator.services.schedule import changes
 
     with app.app_context():
         world = build_world(n_people=THREADS)

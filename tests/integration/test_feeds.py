@@ -12,7 +12,7 @@ from coordinator import create_app
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Occurrence, Series
-from coordinator.services.series import RoleInput, SeriesInput, create_series
+from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from tests.conftest import FAST_ARGON2
 from tests.integration.feeds_world import (
     COORD_PHONE,

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from coordinator import PROJECT_ROOT
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, Occurrence, Series, SeriesRole, Team, TeamMember
-from coordinator.services.occurrences import materialize
+from coordinator.services.schedule.horizon import materialize
 from tests.conftest import login, post
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from coordinator.extensions import db
 from coordinator.jobs import tasks
 from coordinator.models import Account, Assignment, Delivery, Occurrence
-from coordinator.services import changes
+from coordinator.services.schedule import changes
 from tests.integration import test_notify_jobs as jobs
 from tests.integration.scheduling import NOW, ZONE
 from tests.integration.test_notify_jobs import notes, rows, run, shift, sign

@@ -13,7 +13,7 @@ from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Community, CoordinatorScope, Person, Team, TeamMember
 from coordinator.services import signups
-from coordinator.services.series import RoleInput, SeriesInput, create_series
+from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from tests.conftest import TEST_PASSWORD
 from tests.integration.plan_world import count_queries, local_date, login_as
 from tests.integration.scheduling import NOW, ZONE

@@ -22,7 +22,7 @@ from coordinator.models import (
     Unavailability,
 )
 from coordinator.services import signups
-from coordinator.services.series import RoleInput, SeriesInput, create_series
+from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from tests.conftest import TEST_PASSWORD, login, post
 from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
 

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from ..domain.recurrence import expand
-from ..models import Occurrence, OccurrenceRole, Series, SeriesRole
+from ...domain.recurrence import expand
+from ...models import Occurrence, OccurrenceRole, Series, SeriesRole
 
 
 def materialize(session, series_ids: list[int] | None, horizon_end: datetime,

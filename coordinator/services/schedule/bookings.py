@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from ..domain.errors import DomainError
-from ..domain.intervals import overlaps
-from ..domain.recurrence import expand
-from ..models import Account, Occurrence, Series, Venue
-from .locks import lock
+from ...domain.errors import DomainError
+from ...domain.intervals import overlaps
+from ...domain.recurrence import expand
+from ...models import Account, Occurrence, Series, Venue
+from ..locks import lock
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from ..domain.errors import DomainError, Forbidden
-from ..domain.recurrence import expand, get_zone, parse_rule, to_utc
-from ..models import Account, Community, Series, SeriesRole, Team, TeamMember, Venue
-from ..models.schedule import PARTICIPATION, SERIES_KINDS
-from . import audit
-from .access import can_manage
-from .occurrences import materialize
-from .venues import check_venue
+from ...domain.errors import DomainError, Forbidden
+from ...domain.recurrence import expand, get_zone, parse_rule, to_utc
+from ...models import Account, Community, Series, SeriesRole, Team, TeamMember, Venue
+from ...models.schedule import PARTICIPATION, SERIES_KINDS
+from .. import audit
+from ..access import can_manage
+from .bookings import check_venue
+from .horizon import materialize
 
 MAX_DURATION = 24 * 60
 

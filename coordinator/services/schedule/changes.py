@@ -11,17 +11,17 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
-from ..domain.errors import DomainError, Forbidden, NotFound
-from ..domain.recurrence import expand, get_zone, to_utc
-from ..models import Account, Assignment, Occurrence, OccurrenceRole, Series
-from . import audit
-from .access import can_manage
-from .facts import busy_intervals
-from .locks import lock, lock_many
-from .occurrences import materialize
+from ...domain.errors import DomainError, Forbidden, NotFound
+from ...domain.recurrence import expand, get_zone, to_utc
+from ...models import Account, Assignment, Occurrence, OccurrenceRole, Series
+from .. import audit
+from ..access import can_manage
+from ..facts import busy_intervals
+from ..locks import lock, lock_many
+from ..signups import promote_waitlist
+from .bookings import check_venue
+from .horizon import materialize
 from .series import SeriesInput, people_needed, validate
-from .signups import promote_waitlist
-from .venues import check_venue
 
 LIVE = ("confirmed", "waitlisted")
 
@@ -95,7 +95,7 @@ def move_occurrence(session, actor: Account, occurrence_id: int, *, start_date: 
     if start <= now:
         raise DomainError("The new start is in the past.", field="start_date")
     if venue_id is not None:
-        from ..models import Venue
+        from ...models import Venue
         venue = session.get(Venue, venue_id)
         if venue is None or venue.community_id not in (None, series.community_id):
             raise DomainError("Choose a venue from the list.", field="venue_id")
@@ -133,7 +133,7 @@ def _check_people_free(session, occurrence_id: int, start: datetime, end: dateti
         clash = busy_intervals(session, assignment.person_id, start, end,
                                exclude_occurrence_id=occurrence_id)
         if clash:
-            from ..models import Person
+            from ...models import Person
             name = session.get(Person, assignment.person_id).full_name
             raise DomainError("%(name)s is busy then (%(title)s); change their shift first.",
                               field="start_date", name=name, title=clash[0].title)
@@ -238,7 +238,7 @@ def split_series(session, actor: Account, occurrence_id: int, data: SeriesInput,
                  requires_swap_approval=data.requires_swap_approval, is_public=data.is_public,
                  parent_id=old.id, created_by_id=actor.id, created_at=now, updated_at=now,
                  materialized_until=horizon_end)
-    from ..models import SeriesRole
+    from ...models import SeriesRole
     new.roles = [SeriesRole(name=r.name, needed=r.needed, maximum=r.maximum,
                             required_team_id=r.required_team_id, is_lead=r.is_lead)
                  for r in data.roles]
