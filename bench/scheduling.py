@@ -3,7 +3,7 @@
 1. After the seed (which stored ``HORIZON_WEEKS`` of occurrences), time
    ``materialize(session, None, now + 2 × horizon, now)`` and its commit: the next
    12 weeks of every series. Patrols end after 8 weeks, so they add none.
-2. Sign-ups through ``services.signups.sign_up``, each in its own write transaction as
+2. Sign-ups through ``services.shifts.signups.sign_up``, each in its own write transaction as
    a request would run it (load the actor, ``begin_write``, ``sign_up``, commit): first
    one after another, then from ``THREADS`` threads, each with its own app context.
 3. Check that no slot holds more than its maximum and that every ``filled`` counter
@@ -28,7 +28,7 @@ from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, Occurrence, OccurrenceRole, Series
 from coordinator.services.schedule.horizon import materialize
-from coordinator.services.signups import sign_up
+from coordinator.services.shifts.signups import sign_up
 
 from .pairs import plan_pairs
 from .report import fmt, fmt_pair

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, NumberRange
 from ..auth.access import roles_required
 from ..extensions import db
 from ..models import OccurrenceRole
-from ..services import gaps, signups
+from ..services.shifts import gaps, signups
 from ..web_util import MAX_ID, now, page_arg, write
 from . import bp
 

@@ -13,11 +13,11 @@ from ..domain.errors import DomainError, Forbidden
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, Venue
-from ..services import signups
 from ..services.access import can_manage, may_read_series
 from ..services.schedule import changes
 from ..services.schedule.horizon import horizon_end
-from ..services.suggestions import suggest
+from ..services.shifts import signups
+from ..services.shifts.suggestions import suggest
 from ..web_util import now, options, write
 from . import bp
 from .forms import AssignForm, CancelForm, MoveForm, SeriesForm

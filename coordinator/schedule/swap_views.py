@@ -12,8 +12,8 @@ from ..database import begin_write
 from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
-from ..services import swaps
 from ..services.access import managed_community_ids
+from ..services.shifts import swaps
 from ..web_util import now
 from . import bp
 

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..labels import KIND
 from ..models import Assignment
-from ..services import home as lists
-from ..services import responses, signups, swaps
+from ..services.shifts import lists as lists
+from ..services.shifts import responses, signups, swaps
 from ..web_util import now, page_arg, safe_next, write
 from . import bp
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ..auth.access import public
 from ..extensions import db
-from ..services import home as dashboard
+from ..services.shifts import lists as dashboard
 from ..web_util import now
 from . import bp
 

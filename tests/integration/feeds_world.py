@@ -24,9 +24,10 @@ from coordinator.models import (
     Team,
     TeamMember,
 )
-from coordinator.services import feed_render, feed_tokens, signups
+from coordinator.services import feed_render, feed_tokens
 from coordinator.services.schedule import changes
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
+from coordinator.services.shifts import signups
 from tests.conftest import TEST_PASSWORD
 from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
 

@@ -9,8 +9,8 @@ from coordinator.database import begin_write
 from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, OccurrenceRole, Series
-from coordinator.services import signups
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
+from coordinator.services.shifts import signups
 from tests.integration.scheduling import NOW, ZONE, build_world, patrol, roles_of
 
 THREADS = 50

@@ -13,8 +13,8 @@ from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.feeds import views
 from coordinator.models import Occurrence, Series
-from coordinator.services import responses, signups
 from coordinator.services.schedule import changes
+from coordinator.services.shifts import responses, signups
 from tests.integration.feeds_world import (
     forget_process_memory,
     fresh_caches,

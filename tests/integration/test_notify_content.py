@@ -12,8 +12,8 @@ from sqlalchemy import select
 from coordinator.extensions import db
 from coordinator.jobs import tasks
 from coordinator.models import Account, Assignment, Delivery
-from coordinator.services import signups, swaps
 from coordinator.services.schedule import changes
+from coordinator.services.shifts import signups, swaps
 from tests.integration import test_notify_jobs as jobs
 from tests.integration.scheduling import NOW, patrol, roles_of
 from tests.integration.test_notify_jobs import notes, rows, run, sign

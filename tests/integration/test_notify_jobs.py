@@ -16,9 +16,9 @@ from coordinator.extensions import db
 from coordinator.jobs import senders, tasks
 from coordinator.jobs.deliver import deliver_due
 from coordinator.models import Account, Assignment, Delivery, Notification, Person
-from coordinator.services import signups, swaps
 from coordinator.services.notify.planning import delivery_row, insert_deliveries
 from coordinator.services.schedule import changes
+from coordinator.services.shifts import signups, swaps
 from tests.conftest import FAST_ARGON2
 from tests.integration.notify_world import Clock, SmsGateway, SmtpSink
 from tests.integration.scheduling import NOW, ZONE, build_world, patrol, roles_of

@@ -12,8 +12,8 @@ from coordinator.services.people.roster.accounts import hash_password
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Community, CoordinatorScope, Person, Team, TeamMember
-from coordinator.services import signups
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
+from coordinator.services.shifts import signups
 from tests.conftest import TEST_PASSWORD
 from tests.integration.plan_world import count_queries, local_date, login_as
 from tests.integration.scheduling import NOW, ZONE

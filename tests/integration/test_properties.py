@@ -24,9 +24,9 @@ from coordinator.domain.errors import DomainError
 from coordinator.domain.intervals import overlaps
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, Occurrence, OccurrenceRole, Venue
-from coordinator.services import signups
 from coordinator.services.schedule import changes
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
+from coordinator.services.shifts import signups
 from tests.conftest import FAST_ARGON2
 from tests.integration.scheduling import NOW, ZONE, build_world
 

@@ -259,7 +259,7 @@ def test_other_coordinator_and_volunteer_cannot_touch(app, client, world, make):
 
 def test_coordinator_approves_a_pending_swap(app, client, world):
     from coordinator.database import begin_write
-    from coordinator.services import signups, swaps
+    from coordinator.services.shifts import signups, swaps
     from tests.integration.scheduling import NOW, ZONE, patrol, roles_of
     with app.app_context():
         series_id = patrol(world, needed=1, maximum=1, start_day=3)

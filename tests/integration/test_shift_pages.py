@@ -21,8 +21,8 @@ from coordinator.models import (
     Team,
     Unavailability,
 )
-from coordinator.services import signups
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
+from coordinator.services.shifts import signups
 from tests.conftest import TEST_PASSWORD, login, post
 from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
 

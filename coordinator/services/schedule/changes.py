@@ -16,9 +16,9 @@ from ...domain.recurrence import expand, get_zone, to_utc
 from ...models import Account, Assignment, Occurrence, OccurrenceRole, Series
 from .. import audit
 from ..access import can_manage
-from ..facts import busy_intervals
 from ..locks import lock, lock_many
-from ..signups import promote_waitlist
+from ..shifts.facts import busy_intervals
+from ..shifts.signups import promote_waitlist
 from .bookings import check_venue
 from .horizon import materialize
 from .series import SeriesInput, people_needed, validate

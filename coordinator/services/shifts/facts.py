@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
 
-from ..domain.eligibility import Busy, PersonFacts, WeeklyWindow, week_bounds
-from ..models import (
+from ...domain.eligibility import Busy, PersonFacts, WeeklyWindow, week_bounds
+from ...models import (
     Assignment,
     Occurrence,
     OccurrenceRole,

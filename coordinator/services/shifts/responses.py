@@ -5,9 +5,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..domain.errors import DomainError, Forbidden, NotFound
-from ..models import Account, Occurrence, Response, Series, TeamMember
-from . import audit
+from ...domain.errors import DomainError, Forbidden, NotFound
+from ...models import Account, Occurrence, Response, Series, TeamMember
+from .. import audit
 
 
 def respond(session, actor: Account, occurrence_id: int, attending: bool,

@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..domain.eligibility import SlotFacts, refusals
-from ..domain.errors import DomainError, Forbidden, NotFound
-from ..models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
-from . import audit
-from .access import can_manage
+from ...domain.eligibility import SlotFacts, refusals
+from ...domain.errors import DomainError, Forbidden, NotFound
+from ...models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
+from .. import audit
+from ..access import can_manage
+from ..locks import lock
 from .facts import person_facts
-from .locks import lock
 
 
 def offer(session, actor: Account, assignment_id: int, now: datetime) -> SwapOffer:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ..models import Account, Community, Occurrence, OccurrenceRole, Series, Venue
-from .access import managed_community_ids
+from ...models import Account, Community, Occurrence, OccurrenceRole, Series, Venue
+from ..access import managed_community_ids
 from .suggestions import Suggestion, suggest_many
 
 GAP_DAYS = 14

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from ..domain.eligibility import Busy, PersonFacts, SlotFacts, WeeklyWindow, refusals, week_bounds
-from ..models import (
+from ...domain.eligibility import Busy, PersonFacts, SlotFacts, WeeklyWindow, refusals, week_bounds
+from ...models import (
     Account,
     Assignment,
     Occurrence,
@@ -23,7 +23,7 @@ from ..models import (
     TeamMember,
     Unavailability,
 )
-from .access import managed_community_ids
+from ..access import managed_community_ids
 from .facts import hours_served
 
 POOL_LIMIT = 500  # candidates looked at per slot

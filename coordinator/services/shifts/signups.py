@@ -13,13 +13,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from ..domain.eligibility import Refusal, SlotFacts, may_withdraw, refusals
-from ..domain.errors import DomainError, Forbidden, NotFound
-from ..models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
-from . import audit
-from .access import can_manage
+from ...domain.eligibility import Refusal, SlotFacts, may_withdraw, refusals
+from ...domain.errors import DomainError, Forbidden, NotFound
+from ...models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
+from .. import audit
+from ..access import can_manage
+from ..locks import lock, lock_slot
 from .facts import person_facts
-from .locks import lock, lock_slot
 
 
 @dataclass(frozen=True)

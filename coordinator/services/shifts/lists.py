@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, exists, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
-from ..models import (
+from ...models import (
     Account,
     Assignment,
     Community,
@@ -22,8 +22,8 @@ from ..models import (
     TeamMember,
     Venue,
 )
-from ..models.types import UTCDateTime
-from .access import managed_community_ids
+from ...models.types import UTCDateTime
+from ..access import managed_community_ids
 
 PAGE_SIZE = 20
 TOWNSHIP = 0  # community filter value for township-wide work (ids start at 1)
