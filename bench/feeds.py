@@ -29,7 +29,8 @@ from sqlalchemy import delete, select
 from coordinator.extensions import db
 from coordinator.feeds import cache as feed_cache
 from coordinator.models import Account, Community, FeedCache
-from coordinator.services import feed_render, feed_tokens
+from coordinator.services.feeds import render as feed_render
+from coordinator.services.feeds import tokens as feed_tokens
 
 from .report import fmt
 

@@ -15,8 +15,9 @@ from ..database import begin_write
 from ..domain.errors import Forbidden
 from ..extensions import db
 from ..models import Community, TeamMember
-from ..services import audit, feed_tokens
+from ..services import audit
 from ..services.access import managed_community_ids, reads_every_community
+from ..services.feeds import tokens as feed_tokens
 from ..web_util import now
 from . import bp
 from .views import base_url, feed_name

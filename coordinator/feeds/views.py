@@ -20,11 +20,11 @@ from ..extensions import db
 from ..labels import KIND
 from ..models import Community, Team
 from ..models.schedule import SERIES_KINDS
-from ..services import feed_tokens
 from ..services.access import managed_community_ids
-from ..services.feed_data import FeedSpec, Texts, Viewer, events
-from ..services.feed_render import CalendarMeta, render
-from ..services.feed_stamp import stamp
+from ..services.feeds import tokens as feed_tokens
+from ..services.feeds.content import FeedSpec, Texts, Viewer, events
+from ..services.feeds.render import CalendarMeta, render
+from ..services.feeds.stamp import stamp
 from ..web_util import now
 from . import bp, cache
 

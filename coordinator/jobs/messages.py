@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 
 from ..domain.notify import fit_sms
 from ..labels import KIND
-from ..services.feed_data import FeedEvent
-from ..services.feed_render import CalendarMeta, render
+from ..services.feeds.content import FeedEvent
+from ..services.feeds.render import CalendarMeta, render
 from ..services.notify import NotifySettings
 from ..services.notify.channels import Email, Sms
 from ..services.notify.deliveries import Claimed, message_id

@@ -24,7 +24,8 @@ from coordinator.models import (
     Team,
     TeamMember,
 )
-from coordinator.services import feed_render, feed_tokens
+from coordinator.services.feeds import render as feed_render
+from coordinator.services.feeds import tokens as feed_tokens
 from coordinator.services.schedule import changes
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups

@@ -105,7 +105,7 @@ def test_admin_sets_the_flag_for_coordinators_only(client, org, app):
 
 
 def test_community_feeds_of_every_community(app, world):
-    from coordinator.services.feed_tokens import may_read
+    from coordinator.services.feeds.tokens import may_read
     with app.app_context():
         account = db.session.get(Account, world["coord2"])
         assert may_read(db.session, account, "community", world["community"])

@@ -27,7 +27,7 @@ from coordinator.extensions import db
 from coordinator.feeds import views
 from coordinator.logs import RedactingLogger, redact
 from coordinator.models import FeedToken, TeamMember
-from coordinator.services import feed_tokens
+from coordinator.services.feeds import tokens as feed_tokens
 from coordinator.services.people.roster import accounts
 from tests.conftest import login, post
 from tests.integration.feeds_world import (

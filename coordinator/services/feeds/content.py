@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from ..models import (
+from ...models import (
     Account,
     Assignment,
     CareRecipient,

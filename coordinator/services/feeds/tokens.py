@@ -15,10 +15,10 @@ from types import SimpleNamespace
 
 from sqlalchemy import select, text
 
-from ..domain.errors import Forbidden, NotFound
-from ..models import Account, FeedToken, Team, TeamMember
-from . import audit
-from .access import managed_community_ids, reads_every_community
+from ...domain.errors import Forbidden, NotFound
+from ...models import Account, FeedToken, Team, TeamMember
+from .. import audit
+from ..access import managed_community_ids, reads_every_community
 
 SCOPES = ("mine", "team", "community", "organisation")
 

@@ -28,7 +28,7 @@ from icalendar import (
     vUri,
 )
 
-from .feed_data import FeedEvent
+from .content import FeedEvent
 
 PRODID = "-//Volunteer coordination//Calendar feeds 1.0//ZH"
 

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, text
 
-from ..models.types import UTCDateTime
-from .feed_data import KEEP_CANCELLED, FeedSpec, window
+from ...models.types import UTCDateTime
+from .content import KEEP_CANCELLED, FeedSpec, window
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 WINDOW = ("o.start_at >= :lo AND o.start_at < :hi"
