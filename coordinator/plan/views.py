@@ -13,9 +13,9 @@ from ..auth.access import roles_required
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..labels import KIND
-from ..services import plan_export
-from ..services import weekly_plan as wp
+from ..services import plan as wp
 from ..services.access import managed_community_ids, visible_community_ids
+from ..services.plan import export as plan_export
 from ..web_util import now
 from . import bp
 from .pdf import render_pdf

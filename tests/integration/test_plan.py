@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, Occurrence, OccurrenceRole, Series
-from coordinator.services import weekly_plan as wp
+from coordinator.services import plan as wp
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from tests.integration.plan_world import entries, login_as, plan_world, set_locale, text_of
 from tests.integration.scheduling import NOW

@@ -131,7 +131,7 @@ def test_the_wide_page_reads_the_same_figures_as_the_narrow_one(app, world, by):
     threads; they must equal the summary and grid read one after the other."""
     from sqlalchemy.orm import Session
 
-    from coordinator.services import weekly_plan as wp
+    from coordinator.services import plan as wp
     flt = wp.PlanFilter(world["first_day"] - timedelta(days=world["first_day"].weekday()), by)
     viewer = wp.PlanViewer(visible=None, managed=frozenset())
     with app.app_context():
@@ -152,7 +152,7 @@ def test_people_taking_part_are_counted_once_however_often_they_take_part(app, w
     from sqlalchemy.orm import Session
 
     from coordinator.models import Assignment, OccurrenceRole, Response
-    from coordinator.services import weekly_plan as wp
+    from coordinator.services import plan as wp
     from tests.integration.feeds_world import sign
 
     def week_of(occ_id):

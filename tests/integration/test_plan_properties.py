@@ -18,7 +18,7 @@ from sqlalchemy import delete
 from coordinator import create_app
 from coordinator.extensions import db
 from coordinator.models import Community, Occurrence, OccurrenceRole, Series
-from coordinator.services import weekly_plan as wp
+from coordinator.services import plan as wp
 from tests.conftest import FAST_ARGON2
 
 # Europe/Berlin springs forward on Sunday 2027-03-28; the plan shows the week of the 22nd.

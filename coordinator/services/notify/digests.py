@@ -122,8 +122,8 @@ def plan_digests(session, now: datetime, settings: NotifySettings) -> int:
 
 def weekly_contents(session, monday: date, zone: str) -> dict:
     """Return the weekly plan's figures of the week starting ``monday`` and its biggest
-    gaps (from ``services.weekly_plan``, the plan page's own numbers)."""
-    from ..weekly_plan import biggest_gaps, week_figures
+    gaps (from ``services.plan``, the plan page's own numbers)."""
+    from ..plan import biggest_gaps, week_figures
 
     figures = week_figures(session, None, monday, zone)
     tz = ZoneInfo(zone)

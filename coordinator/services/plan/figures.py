@@ -9,17 +9,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, distinct, func, select, union, union_all
 
 from ...domain.recurrence import local_day_bounds
-from ...models import (
-    Assignment,
-    Community,
-    Occurrence,
-    OccurrenceRole,
-    Response,
-    Series,
-    Team,
-)
+from ...models import Assignment, Community, Occurrence, OccurrenceRole, Response, Series, Team
 from .filters import TOP_OPEN, PlanFilter, PlanViewer, is_narrow, monday_of
-from .sql import _SCHEDULED, _group_column, _grouped, _where
+from .queries import _SCHEDULED, _group_column, _grouped, _where
 
 
 @dataclass

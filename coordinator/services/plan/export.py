@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .weekly_plan import Entry
+from . import Entry
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from ...models import (
     Venue,
 )
 from .filters import DETAIL_LIMIT, GROUPS_PER_PAGE, PlanFilter, PlanViewer
-from .sql import _SCHEDULED, _bounds, _day_index, _group_column, _grouped, _where
+from .queries import _SCHEDULED, _bounds, _day_index, _group_column, _grouped, _where
 
 
 @dataclass

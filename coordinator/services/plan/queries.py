@@ -7,10 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, literal, or_, select
 
 from ...domain.recurrence import local_day_bounds
-from ...models import (
-    Occurrence,
-    Series,
-)
+from ...models import Occurrence, Series
 from .filters import PlanFilter, PlanViewer
 
 

@@ -9,11 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 
 from ...domain.errors import DomainError
-from ...models import (
-    Community,
-    Team,
-    Venue,
-)
+from ...models import Community, Team, Venue
 from ...models.schedule import SERIES_KINDS
 
 GROUPINGS = ("community", "team", "venue")

@@ -40,7 +40,7 @@ from .filters import (
     monday_of,
     read_filter,
 )
-from .table import Cell, Entry, Grid, GroupRow, RoleLine, grid, week_entries
+from .grid import Cell, Entry, Grid, GroupRow, RoleLine, grid, week_entries
 
 
 def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: PlanFilter,
