@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
 
+from coordinator.demo.loader import FILL_WEEKS
 from coordinator.models import (
     Account,
     Assignment,
@@ -26,7 +27,6 @@ from coordinator.models import (
     TeamMember,
     Unavailability,
 )
-from coordinator.services.demo import FILL_WEEKS
 
 CANDIDATES_PER_SLOT = 8  # random team members tried per slot before moving on
 

@@ -147,8 +147,8 @@ def _load_text(load) -> str:
 
 def _prepare(app, backend: str, scale: int, now: datetime) -> dict:
     """Migrate the empty database and seed the demo; return the seed's figures."""
+    from coordinator.demo import loader as demo
     from coordinator.extensions import db
-    from coordinator.services import demo
     from coordinator.services.people.roster import accounts
 
     started = time.perf_counter()

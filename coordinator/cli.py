@@ -22,8 +22,8 @@ def _now() -> datetime:
 @with_appcontext
 def seed_demo_command(scale: int, if_empty: bool) -> None:
     """Load the demo township (9 communities, about 600 volunteers) N times."""
+    from .demo import loader as demo
     from .domain.errors import DomainError
-    from .services import demo
     from .services.people import accounts
 
     if if_empty and demo.has_data(db.session):

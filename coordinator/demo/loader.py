@@ -35,8 +35,8 @@ from ..models import (
     TeamMember,
     Venue,
 )
-from . import demo_data as D
-from .schedule.horizon import materialize
+from ..services.schedule.horizon import materialize
+from . import data as D
 
 SEED = 25                 # the study day: any fixed value keeps the demo reproducible
 PATROL_WEEKS = 8          # "eight weeks of evening patrols per community"
