@@ -137,7 +137,7 @@ class _Gunicorn:
                    COORDINATOR_PUBLIC_URL="http://127.0.0.1")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}",
-             "--logger-class", "coordinator.logs.RedactingLogger", "--log-level", "warning",
+             "--logger-class", "coordinator.http.logs.RedactingLogger", "--log-level", "warning",
              "app:app"], cwd=ROOT, env=env)
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -42,12 +42,13 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
 
-    from . import i18n, labels, logs, security
+    from . import labels
     from .admin import init_app as init_admin
     from .auth import init_app as init_auth
     from .cli import init_app as init_cli
-    from .errors import init_app as init_errors
     from .feeds import init_app as init_feeds
+    from .http import i18n, logs, security
+    from .http.errors import init_app as init_errors
     from .plan import init_app as init_plan
     from .schedule import init_app as init_schedule
     from .web import init_app as init_web

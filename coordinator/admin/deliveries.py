@@ -8,8 +8,8 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..auth.access import roles_required
 from ..extensions import db
+from ..http.access import roles_required
 from ..jobs import mail_settings, notify_settings, sms_settings
 from ..services.notify import deliveries as store
 from ..services.notify.channels import make_senders

@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth.access import roles_required
 from ..extensions import db
+from ..http.access import roles_required
 from ..models import Community, Person, Team, TeamMember, Venue
 from ..services.access import managed_community_ids, visible_community_ids
 from ..services.people import organisation as org

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from ..auth.access import roles_required
 from ..extensions import db
+from ..http.access import roles_required
 from ..models import Account, AuditEntry, Community, Person
 from ..services.people import accounts
 from ..web_util import apply_error, now, options, page_arg, write

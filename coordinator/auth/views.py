@@ -8,12 +8,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..database import begin_write
 from ..domain.errors import DomainError
 from ..extensions import db
+from ..http.access import public
 from ..models import AppSetting
 from ..models.people import TEXT_SIZES
 from ..services.people import accounts
 from ..web_util import apply_error, now, safe_next, write
 from . import bp
-from .access import public
 from .forms import LoginForm, NotificationForm, PasswordForm
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from werkzeug.routing import BaseConverter
 
 from .. import versioning
-from ..auth.access import public
 from ..domain.errors import NotFound
 from ..domain.recurrence import get_zone
 from ..extensions import db
+from ..http.access import public
 from ..labels import KIND
 from ..models import Community, Team
 from ..models.schedule import SERIES_KINDS

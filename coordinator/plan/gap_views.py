@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import DataRequired, NumberRange
 
-from ..auth.access import roles_required
 from ..extensions import db
+from ..http.access import roles_required
 from ..models import OccurrenceRole
 from ..services.shifts import gaps, signups
 from ..web_util import MAX_ID, now, page_arg, write

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from ..auth.access import roles_required
 from ..domain.recurrence import get_zone
 from ..extensions import db
+from ..http.access import roles_required
 from ..labels import KIND
 from ..services import plan as wp
 from ..services.access import managed_community_ids, visible_community_ids

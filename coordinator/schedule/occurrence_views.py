@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.access import roles_required
 from ..database import begin_write
 from ..domain.errors import DomainError, Forbidden
 from ..domain.recurrence import get_zone
 from ..extensions import db
+from ..http.access import roles_required
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, Venue
 from ..services.access import can_manage, may_read_series
 from ..services.schedule import changes

@@ -7,10 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from ..auth.access import roles_required
 from ..database import begin_write
 from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
+from ..http.access import roles_required
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from ..services.access import managed_community_ids
 from ..services.shifts import swaps

@@ -9,9 +9,9 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.access import roles_required
 from ..domain.recurrence import build_rule
 from ..extensions import db
+from ..http.access import roles_required
 from ..models import Community, Occurrence, Series, Team, Venue
 from ..services.access import (
     can_manage,

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.access import roles_required
 from ..domain.errors import NotFound
 from ..extensions import db
+from ..http.access import roles_required
 from ..models import Community
 from ..services.access import managed_community_ids, visible_community_ids
 from ..services.people import roster as people

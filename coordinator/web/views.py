@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import current_app, render_template, request, session
 from flask_login import current_user, login_required
 
-from ..auth.access import public
 from ..extensions import db
+from ..http.access import public
 from ..services.shifts import lists as dashboard
 from ..web_util import now
 from . import bp
@@ -17,7 +17,7 @@ def page_context() -> dict:
         text_size = current_user.text_size
     else:
         text_size = session.get("text_size", "standard")
-    from ..i18n import select_locale
+    from ..http.i18n import select_locale
     return {"text_size": text_size, "current_locale": select_locale(),
             "here": request.full_path.rstrip("?") if request else "/",
             "app_timezone": current_app.config["TIMEZONE"]}

@@ -25,7 +25,7 @@ from coordinator.database import begin_write
 from coordinator.domain.errors import Forbidden
 from coordinator.extensions import db
 from coordinator.feeds import views
-from coordinator.logs import RedactingLogger, redact
+from coordinator.http.logs import RedactingLogger, redact
 from coordinator.models import FeedToken, TeamMember
 from coordinator.services.feeds import tokens as feed_tokens
 from coordinator.services.people.roster import accounts

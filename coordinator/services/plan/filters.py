@@ -86,7 +86,7 @@ def _int_arg(args: Mapping[str, str], name: str, field_name: str,
 def _visible(session, viewer: PlanViewer, model, row_id: int | None,
              errors: list[DomainError], refusal: DomainError) -> int | None:
     """``row_id`` when that team or venue exists and is township-wide or in a community
-    the viewer sees; otherwise None, with ``refusal`` added to ``errors``."""
+    the viewer sees; otherwise None, with ``refusal`` added to ``http.errors``."""
     if row_id is None:
         return None
     row = session.get(model, row_id)

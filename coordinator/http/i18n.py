@@ -8,7 +8,7 @@ from flask import current_app, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from .extensions import babel
+from ..extensions import babel
 
 
 def select_locale() -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from .extensions import db, login
+from ..extensions import db, login
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
@@ -26,7 +26,7 @@ def _headers(response):
 
 @login.user_loader
 def _load_user(token: str):
-    from .services.people.accounts import load_by_session_token
+    from ..services.people.accounts import load_by_session_token
     return load_by_session_token(db.session, token)
 
 

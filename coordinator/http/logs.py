@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover
 
 
 class RedactingLogger(_GunicornLogger):
-    """gunicorn --logger-class coordinator.logs.RedactingLogger: redacted access log."""
+    """gunicorn --logger-class coordinator.http.logs.RedactingLogger: redacted access log."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
