@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
                      app.config["ARGON2_PARALLELISM"])
 
     from .feeds.views import FeedTokenConverter
-    from .web_util import IdConverter
+    from .http.urls import IdConverter
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["feedtoken"] = FeedTokenConverter
 

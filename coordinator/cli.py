@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 import time as _time
-from datetime import datetime, timezone
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .clock import now
 from .extensions import db
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @click.command("seed-demo")
@@ -31,7 +27,7 @@ def seed_demo_command(scale: int, if_empty: bool) -> None:
         return
     started = _time.perf_counter()
     try:
-        counts = demo.seed_demo(db.session, scale=scale, now=_now(),
+        counts = demo.seed_demo(db.session, scale=scale, now=now(),
                                 password_hash=accounts.hash_password(
                                     current_app.config["DEMO_PASSWORD"]),
                                 horizon_weeks=current_app.config["HORIZON_WEEKS"],
@@ -55,10 +51,10 @@ def extend_horizon_command(weeks: int | None) -> None:
     from .database import begin_write
     from .services.schedule.horizon import horizon_end, materialize
 
-    now = _now()
+    at = now()
     begin_write(db.session)
     created = materialize(db.session, None,
-                          horizon_end(now, weeks or current_app.config["HORIZON_WEEKS"]), now)
+                          horizon_end(at, weeks or current_app.config["HORIZON_WEEKS"]), at)
     db.session.commit()
     click.echo(f"occurrences created: {created}")
 

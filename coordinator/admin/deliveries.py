@@ -8,12 +8,13 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.transactions import write
 from ..jobs import mail_settings, notify_settings, sms_settings
 from ..services.notify import deliveries as store
 from ..services.notify.channels import make_senders
-from ..web_util import now, write
 from . import bp
 
 PROBLEMS = {"not_configured": _l("Not configured"),

@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..web_util import options
+from ..http.forms import options
 
 ROLE_CHOICES = [("volunteer", _l("Volunteer")), ("coordinator", _l("Coordinator")),
                 ("leader", _l("Leader")), ("admin", _l("Administrator"))]

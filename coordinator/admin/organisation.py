@@ -7,12 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.forms import apply_error, options
+from ..http.transactions import write
 from ..models import Community, Person, Team, TeamMember, Venue
 from ..services.access import managed_community_ids, visible_community_ids
 from ..services.people import organisation as org
-from ..web_util import apply_error, now, options, write
 from . import bp
 from .forms import CommunityForm, MemberForm, TeamForm, VenueForm
 

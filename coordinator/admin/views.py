@@ -6,11 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
+from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.forms import apply_error, options
+from ..http.transactions import write
+from ..http.urls import page_arg
 from ..models import Account, AuditEntry, Community, Person
 from ..services.people import accounts
-from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import AccountForm
 

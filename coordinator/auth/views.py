@@ -5,14 +5,17 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..clock import now
 from ..database import begin_write
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..http.access import public
+from ..http.forms import apply_error
+from ..http.transactions import write
+from ..http.urls import safe_next
 from ..models import AppSetting
 from ..models.people import TEXT_SIZES
 from ..services.people import accounts
-from ..web_util import apply_error, now, safe_next, write
 from . import bp
 from .forms import LoginForm, NotificationForm, PasswordForm
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..clock import now
 from ..database import begin_write
 from ..domain.errors import Forbidden
 from ..extensions import db
@@ -18,7 +19,6 @@ from ..models import Community, TeamMember
 from ..services import audit
 from ..services.access import managed_community_ids, reads_every_community
 from ..services.feeds import tokens as feed_tokens
-from ..web_util import now
 from . import bp
 from .views import base_url, feed_name
 

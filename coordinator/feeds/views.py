@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.routing import BaseConverter
 
 from .. import versioning
+from ..clock import now
 from ..domain.errors import NotFound
 from ..domain.recurrence import get_zone
 from ..extensions import db
@@ -25,7 +26,6 @@ from ..services.feeds import tokens as feed_tokens
 from ..services.feeds.content import FeedSpec, Texts, Viewer, events
 from ..services.feeds.render import CalendarMeta, render
 from ..services.feeds.stamp import stamp
-from ..web_util import now
 from . import bp, cache
 
 

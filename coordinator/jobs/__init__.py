@@ -1,30 +1,16 @@
 """Scheduled jobs: plain functions taking the app, run by ``flask scheduler`` (one
 process, see ``runner``), never inside web workers. Each job opens its own app context,
-reads the clock once per step and commits at its own boundary.
+reads the clock (``coordinator.clock``) once per step and commits at its own boundary.
 
-This module turns the app config into the services' settings and gives the clock.
+This module turns the app config into the services' settings.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import time, timedelta
 from urllib.parse import urlsplit
 
 from ..services.notify import NotifySettings, parse_time
 from ..services.notify.channels import MailSettings, SmsSettings, make_senders
-
-
-def clock(app) -> datetime:
-    """Return now: the config's ``NOW`` (a callable, or an ISO instant for a frozen
-    clock in tests), else the real UTC time."""
-    pinned = app.config.get("NOW")
-    if callable(pinned):
-        return pinned()
-    if isinstance(pinned, str) and pinned:
-        value = datetime.fromisoformat(pinned)
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(pinned, datetime):
-        return pinned
-    return datetime.now(timezone.utc)
 
 
 def notify_settings(app) -> NotifySettings:

@@ -8,13 +8,13 @@ import threading
 from collections import Counter
 from datetime import datetime
 
+from ..clock import now as clock
 from ..database import begin_write
 from ..domain.notify import quiet_until
 from ..extensions import db
 from ..services.notify import NotifySettings, preferences
 from ..services.notify import deliveries as store
 from ..services.notify.channels import ChannelError, SendError
-from . import clock
 from .messages import compose
 
 log = logging.getLogger("coordinator.scheduler")

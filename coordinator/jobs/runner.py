@@ -23,9 +23,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 
+from ..clock import now as clock
 from ..services.notify import parse_time
 from ..services.notify.channels import ChannelError
-from . import clock, mail_settings, senders, sms_settings, tasks
+from . import mail_settings, senders, sms_settings, tasks
 from .lock import SingleInstance
 
 log = logging.getLogger("coordinator.scheduler")

@@ -6,13 +6,14 @@ import logging
 import threading
 from collections import Counter
 
+from ..clock import now as clock
 from ..database import begin_write
 from ..extensions import db
 from ..services.notify import deliveries as store
 from ..services.notify.digests import plan_digests, plan_weekly
 from ..services.notify.planning import plan_notices, plan_reminders
 from ..services.schedule.horizon import horizon_end, materialize
-from . import clock, notify_settings, senders
+from . import notify_settings, senders
 from .deliver import deliver_due, deliver_parallel
 
 log = logging.getLogger("coordinator.scheduler")

@@ -9,11 +9,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import DataRequired, NumberRange
 
+from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.transactions import write
+from ..http.urls import MAX_ID, page_arg
 from ..models import OccurrenceRole
 from ..services.shifts import gaps, signups
-from ..web_util import MAX_ID, now, page_arg, write
 from . import bp
 
 STAFF = ("coordinator", "admin")

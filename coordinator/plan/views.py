@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from ..clock import now
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import roles_required
@@ -16,7 +17,6 @@ from ..labels import KIND
 from ..services import plan as wp
 from ..services.access import managed_community_ids, visible_community_ids
 from ..services.plan import export as plan_export
-from ..web_util import now
 from . import bp
 from .pdf import render_pdf
 

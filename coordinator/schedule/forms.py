@@ -17,7 +17,7 @@ from wtforms.fields import FieldList
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..web_util import options
+from ..http.forms import options
 
 KIND_CHOICES = [("patrol", _l("Patrol")), ("care", _l("Care visit")),
                 ("rehearsal", _l("Rehearsal")), ("talk", _l("Youth talk")),

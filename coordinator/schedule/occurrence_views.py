@@ -7,18 +7,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..clock import now
 from ..database import begin_write
 from ..domain.errors import DomainError, Forbidden
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.forms import options
+from ..http.transactions import write
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, Venue
 from ..services.access import can_manage, may_read_series
 from ..services.schedule import changes
 from ..services.schedule.horizon import horizon_end
 from ..services.shifts import signups
 from ..services.shifts.suggestions import suggest
-from ..web_util import now, options, write
 from . import bp
 from .forms import AssignForm, CancelForm, MoveForm, SeriesForm
 from .views import STAFF, fill_choices, series_input
@@ -209,7 +211,7 @@ def occurrence_following(occurrence_id: int):
         if error is None:
             flash(_("Saved from this date on. The people assigned will be told."), "info")
             return redirect(url_for("schedule.series_detail", series_id=new.id))
-        from ..web_util import apply_error
+        from ..http.forms import apply_error
         apply_error(form, error)
     return render_template("schedule/series_form.html", form=form, following=occurrence), (
         400 if form.errors or form.form_errors else 200)

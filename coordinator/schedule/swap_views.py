@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from ..clock import now
 from ..database import begin_write
 from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
@@ -14,7 +15,6 @@ from ..http.access import roles_required
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from ..services.access import managed_community_ids
 from ..services.shifts import swaps
-from ..web_util import now
 from . import bp
 
 

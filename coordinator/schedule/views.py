@@ -9,9 +9,13 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..clock import now
 from ..domain.recurrence import build_rule
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.forms import apply_error, options
+from ..http.transactions import write
+from ..http.urls import page_arg
 from ..models import Community, Occurrence, Series, Team, Venue
 from ..services.access import (
     can_manage,
@@ -22,7 +26,6 @@ from ..services.access import (
 from ..services.schedule import changes
 from ..services.schedule.horizon import horizon_end
 from ..services.schedule.series import RoleInput, SeriesInput, create_series
-from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import EndForm, SeriesForm
 

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
+from ..clock import now
 from ..extensions import db
+from ..http.forms import apply_error, options
+from ..http.transactions import write
 from ..models import Unavailability
 from ..services.people import availability
-from ..web_util import apply_error, now, options, write
 from . import bp
 from .shifts import volunteer_required
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..web_util import options
+from ..http.forms import options
 
 
 class PersonForm(FlaskForm):

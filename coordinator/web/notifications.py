@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from ..clock import now
 from ..extensions import db
+from ..http.transactions import write
+from ..http.urls import page_arg
 from ..services.notify import inbox
-from ..web_util import now, page_arg, write
 from . import bp
 
 

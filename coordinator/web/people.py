@@ -6,13 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..clock import now
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.forms import apply_error, options
+from ..http.transactions import write
+from ..http.urls import page_arg
 from ..models import Community
 from ..services.access import managed_community_ids, visible_community_ids
 from ..services.people import roster as people
-from ..web_util import apply_error, now, options, page_arg, write
 from . import bp
 from .forms import PersonForm
 

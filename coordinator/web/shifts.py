@@ -8,12 +8,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..clock import now
 from ..extensions import db
+from ..http.transactions import write
+from ..http.urls import page_arg, safe_next
 from ..labels import KIND
 from ..models import Assignment
 from ..services.shifts import lists as lists
 from ..services.shifts import responses, signups, swaps
-from ..web_util import now, page_arg, safe_next, write
 from . import bp
 
 MAX_DAYS = 90

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import current_app, render_template, request, session
 from flask_login import current_user, login_required
 
+from ..clock import now
 from ..extensions import db
 from ..http.access import public
 from ..services.shifts import lists as dashboard
-from ..web_util import now
 from . import bp
 
 

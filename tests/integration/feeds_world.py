@@ -212,7 +212,7 @@ def unfolded(body: bytes) -> str:
 
 
 def later(app, days: float) -> None:
-    """Pretend ``days`` have passed, for the feed views (web_util.now honours NOW)."""
+    """Pretend ``days`` have passed, for the feed views (clock.now honours NOW)."""
     moment = datetime.now(timezone.utc) + timedelta(days=days)
     app.config["NOW"] = lambda: moment
 

@@ -1,0 +1,32 @@
+"""URL pieces shared by the blueprints: id converter, safe redirects, page numbers."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """URL ids: 1 to 2**31-1, so a huge number is a 404, not an overflow in the database."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return ``target`` when it is a path on this site, else ``default``."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def page_arg() -> int:
+    """Return the ``page`` query argument, clamped to a sane range."""
+    from flask import request
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), 100000)
