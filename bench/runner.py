@@ -149,7 +149,7 @@ def _prepare(app, backend: str, scale: int, now: datetime) -> dict:
     """Migrate the empty database and seed the demo; return the seed's figures."""
     from coordinator.demo import loader as demo
     from coordinator.extensions import db
-    from coordinator.services.people.roster import accounts
+    from coordinator.services.people import accounts
 
     started = time.perf_counter()
     upgrade(app)

@@ -138,9 +138,8 @@ class Factory:
 
     def account(self, role, username=None, person=None, communities=(), password=TEST_PASSWORD,
                 **kw):
-        from coordinator.services.people.roster.accounts import hash_password
-
         from coordinator.models import Account, CoordinatorScope
+        from coordinator.services.people.accounts import hash_password
         with self.app.app_context():
             row = Account(role=role, username=username,
                           person_id=person.id if person else None,

@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta, timezone
 
 import icalendar
 import recurring_ical_events
-from coordinator.services.people.roster.accounts import hash_password
 from flask_babel import force_locale, gettext
 
 from coordinator.database import begin_write
@@ -26,6 +25,7 @@ from coordinator.models import (
 )
 from coordinator.services.feeds import render as feed_render
 from coordinator.services.feeds import tokens as feed_tokens
+from coordinator.services.people.accounts import hash_password
 from coordinator.services.schedule import changes
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups

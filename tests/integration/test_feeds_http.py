@@ -28,7 +28,7 @@ from coordinator.feeds import views
 from coordinator.http.logs import RedactingLogger, redact
 from coordinator.models import FeedToken, TeamMember
 from coordinator.services.feeds import tokens as feed_tokens
-from coordinator.services.people.roster import accounts
+from coordinator.services.people import accounts
 from tests.conftest import login, post
 from tests.integration.feeds_world import (
     fresh_caches,

@@ -8,12 +8,11 @@ import logging
 import socket
 from datetime import timedelta
 
-from coordinator.services.people.roster.accounts import hash_password
-
 from coordinator.extensions import db
 from coordinator.jobs import tasks
 from coordinator.models import Account, Delivery, Person
 from coordinator.services.notify.deliveries import get_status
+from coordinator.services.people.accounts import hash_password
 from tests.conftest import TEST_PASSWORD, login
 from tests.integration.notify_world import SmtpSink, _Handler
 from tests.integration.test_notify_jobs import (  # noqa: F401 — fixtures

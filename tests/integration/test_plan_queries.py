@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
-from coordinator.services.people.roster.accounts import hash_password
 
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Community, CoordinatorScope, Person, Team, TeamMember
+from coordinator.services.people.accounts import hash_password
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
 from tests.conftest import TEST_PASSWORD

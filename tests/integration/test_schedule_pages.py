@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from coordinator.services.people.roster.accounts import hash_password
 
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, AuditEntry, Occurrence, OccurrenceRole, Series
+from coordinator.services.people.accounts import hash_password
 from tests.conftest import TEST_PASSWORD, login, post
 from tests.integration.scheduling import build_world
 

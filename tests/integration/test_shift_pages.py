@@ -6,7 +6,6 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
-from coordinator.services.people.roster.accounts import hash_password
 
 from coordinator.database import begin_write
 from coordinator.extensions import db
@@ -21,6 +20,7 @@ from coordinator.models import (
     Team,
     Unavailability,
 )
+from coordinator.services.people.accounts import hash_password
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
 from tests.conftest import TEST_PASSWORD, login, post

@@ -9,7 +9,7 @@ from coordinator.database import begin_write
 from coordinator.domain.errors import DomainError, Forbidden
 from coordinator.extensions import db
 from coordinator.models import Assignment, AuditEntry, OccurrenceRole, Series
-from coordinator.services.people.roster import availability
+from coordinator.services.people import availability
 from coordinator.services.shifts import signups, swaps
 from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
 
