@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
-from ..http.forms import apply_error, options
+from ..http.forms import options
 from ..http.transactions import write
 from ..models import Community, Person, Team, TeamMember, Venue
 from ..services.access import managed_community_ids, visible_community_ids
@@ -20,18 +20,6 @@ from .forms import CommunityForm, MemberForm, TeamForm, VenueForm
 
 READERS = ("coordinator", "leader", "admin")
 WRITERS = ("coordinator", "admin")
-
-
-def _run(form, action):
-    """Validate ``form``, run ``action`` in a write transaction; None on failure."""
-    if not form.validate_on_submit():
-        return None
-    result, error = write(action)
-    if error is not None:
-        apply_error(form, error)
-        return None
-    flash(_("Saved."), "info")
-    return result
 
 
 def _status(form):
@@ -55,8 +43,11 @@ def _owner_choices():
 def communities():
     form = CommunityForm()
     if current_user.role == "admin":
-        created = _run(form, lambda: org.create_community(
-            db.session, current_user, org.CommunityInput(form.name.data, form.code.data), now()))
+        created = None
+        if form.validate_on_submit():
+            created, _refusal = write(lambda: org.create_community(
+                db.session, current_user, org.CommunityInput(form.name.data, form.code.data),
+                now()), form=form, success=_("Saved."))
         if created is not None:
             return redirect(url_for("admin.communities"))
     elif form.is_submitted():
@@ -79,9 +70,12 @@ def teams():
     form.community_id.choices = _owner_choices()
     if form.is_submitted() and current_user.role not in WRITERS:
         abort(403)
-    created = _run(form, lambda: org.create_team(
-        db.session, current_user,
-        org.TeamInput(form.name.data, form.kind.data, form.community_id.data or None), now()))
+    created = None
+    if form.validate_on_submit():
+        created, _refusal = write(lambda: org.create_team(
+            db.session, current_user,
+            org.TeamInput(form.name.data, form.kind.data, form.community_id.data or None),
+            now()), form=form, success=_("Saved."))
     if created is not None:
         return redirect(url_for("admin.team", team_id=created.id))
     rows = db.session.scalars(_visible(select(Team), Team).options(
@@ -102,9 +96,11 @@ def team(team_id: int):
     form = MemberForm()
     if form.is_submitted() and not can_edit:
         abort(403)
-    done = _run(form, lambda: org.set_membership(db.session, current_user, team_id,
-                                                 form.person_id.data, True, form.is_lead.data,
-                                                 now()) or True)
+    done = None
+    if form.validate_on_submit():
+        done, _refusal = write(lambda: org.set_membership(
+            db.session, current_user, team_id, form.person_id.data, True, form.is_lead.data,
+            now()) or True, form=form, success=_("Saved."))
     if done:
         return redirect(url_for("admin.team", team_id=team_id))
     members = db.session.execute(
@@ -133,10 +129,13 @@ def venues():
     form.community_id.choices = _owner_choices()
     if form.is_submitted() and current_user.role not in WRITERS:
         abort(403)
-    created = _run(form, lambda: org.create_venue(
-        db.session, current_user,
-        org.VenueInput(form.name.data, form.kind.data, form.community_id.data or None,
-                       form.capacity.data, form.address.data), now()))
+    created = None
+    if form.validate_on_submit():
+        created, _refusal = write(lambda: org.create_venue(
+            db.session, current_user,
+            org.VenueInput(form.name.data, form.kind.data, form.community_id.data or None,
+                           form.capacity.data, form.address.data), now()),
+            form=form, success=_("Saved."))
     if created is not None:
         return redirect(url_for("admin.venues"))
     rows = db.session.scalars(_visible(select(Venue), Venue).options(

@@ -1,7 +1,7 @@
 """Account administration and the audit log (admins only)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
-from ..http.forms import apply_error, options
+from ..http.forms import options
 from ..http.transactions import write
 from ..http.urls import page_arg
 from ..models import Account, AuditEntry, Community, Person
@@ -59,11 +59,9 @@ def account_new():
     form.community_ids.choices = _community_choices()
     if form.validate_on_submit():
         account, error = write(lambda: accounts.create_account(db.session, current_user,
-                                                               _input(form), now()))
-        if error is not None:
-            apply_error(form, error)
-        else:
-            flash(_("Account created."), "info")
+                                                               _input(form), now()),
+                               form=form, success=_("Account created."))
+        if error is None:
             return redirect(url_for("admin.account_edit", account_id=account.id))
     return render_template("admin/account_form.html", form=form, account=None), (
         400 if form.errors or form.form_errors else 200)
@@ -72,9 +70,7 @@ def account_new():
 @bp.route("/accounts/<id:account_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def account_edit(account_id: int):
-    account = db.session.get(Account, account_id)
-    if account is None:
-        abort(404)
+    account = db.get_or_404(Account, account_id)
     form = AccountForm(obj=account)
     form.community_ids.choices = _community_choices()
     if request.method == "GET":
@@ -82,11 +78,9 @@ def account_edit(account_id: int):
         form.password.data = ""
     if form.validate_on_submit():
         _account, error = write(lambda: accounts.update_account(
-            db.session, current_user, account_id, _input(form), now()))
-        if error is not None:
-            apply_error(form, error)
-        else:
-            flash(_("Saved."), "info")
+            db.session, current_user, account_id, _input(form), now()),
+            form=form, success=_("Saved."))
+        if error is None:
             return redirect(url_for("admin.account_edit", account_id=account_id))
     return render_template("admin/account_form.html", form=form, account=account), (
         400 if form.errors or form.form_errors else 200)
@@ -97,10 +91,9 @@ def account_edit(account_id: int):
 def account_enabled(account_id: int):
     enable = request.form.get("enabled") == "1"
     _account, error = write(lambda: accounts.set_enabled(db.session, current_user, account_id,
-                                                         enable, now()))
-    if error is not None:
-        flash(_(error.message, **error.params), "error")
-    else:
+                                                         enable, now()),
+                            flash_refusal=True)
+    if error is None:
         flash(_("Account enabled.") if enable else
               _("Account deactivated; its sessions have ended."), "info")
     return redirect(url_for("admin.account_edit", account_id=account_id))

@@ -12,9 +12,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..clock import now
-from ..database import begin_write
-from ..domain.errors import Forbidden
 from ..extensions import db
+from ..http.transactions import write
 from ..models import Community, TeamMember
 from ..services import audit
 from ..services.access import managed_community_ids, reads_every_community
@@ -90,14 +89,8 @@ def calendar_link():
     if (scope, scope_id) not in _available():
         abort(404)
     rotate = request.form.get("rotate") == "1"
-    begin_write(db.session)
-    try:
-        feed_tokens.issue(db.session, current_user, scope, scope_id,
-                          current_app.config["SECRET_KEY"], now(), rotate=rotate)
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    db.session.commit()
+    write(lambda: feed_tokens.issue(db.session, current_user, scope, scope_id,
+                                    current_app.config["SECRET_KEY"], now(), rotate=rotate))
     flash(_("A new link is ready. The old link no longer works; subscribe again with the new "
             "one.") if rotate else _("Your link is ready."), "info")
     return redirect(url_for("feeds.calendar") + f"#feed-{scope}-{scope_id or 0}")
@@ -111,13 +104,14 @@ def calendar_alarm():
     if minutes not in ALARM_CHOICES:
         flash(_("That choice is not available."), "error")
         return redirect(url_for("feeds.calendar"))
-    begin_write(db.session)
-    account = db.session.merge(current_user._get_current_object())
-    account.feed_alarm_minutes = minutes
-    audit.record(db.session, account, "feed.alarm", "account", account.id, now(),
-                 minutes=minutes)
-    db.session.commit()
-    flash(_("Saved."), "info")
+
+    def save():
+        account = db.session.merge(current_user._get_current_object())
+        account.feed_alarm_minutes = minutes
+        audit.record(db.session, account, "feed.alarm", "account", account.id, now(),
+                     minutes=minutes)
+
+    write(save, success=_("Saved."))
     return redirect(url_for("feeds.calendar"))
 
 
@@ -129,15 +123,14 @@ def calendar_public(community_id: int):
     if current_user.role not in ("coordinator", "admin") or (
             managed is not None and community_id not in managed):
         abort(403)
-    begin_write(db.session)
-    community = db.session.get(Community, community_id)
-    if community is None:
-        abort(404)
-    community.is_public_feed = request.form.get("on") == "1"
-    audit.record(db.session, current_user, "feed.public", "community", community_id, now(),
-                 on=community.is_public_feed)
-    db.session.commit()
-    flash(_("Saved."), "info")
+    community = db.get_or_404(Community, community_id)
+
+    def save():
+        community.is_public_feed = request.form.get("on") == "1"
+        audit.record(db.session, current_user, "feed.public", "community", community_id, now(),
+                     on=community.is_public_feed)
+
+    write(save, success=_("Saved."))
     return redirect(url_for("feeds.calendar"))
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 
 
@@ -35,12 +36,28 @@ def _render(code: int, message: str | None = None):
 
 
 def init_app(app) -> None:
-    """Register handlers for HTTP errors, CSRF failures and unexpected exceptions."""
+    """Register handlers for HTTP errors, CSRF failures, the domain's refusals (``NotFound``,
+    ``Forbidden``, ``DomainError``) and unexpected exceptions."""
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
         return _render(400, _("This form has expired or was not sent from our site. "
                               "Please go back, reload the page and try again."))
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(exc):
+        db.session.rollback()
+        return _render(403)
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc):
+        db.session.rollback()
+        return _render(404)
+
+    @app.errorhandler(DomainError)
+    def _refused(exc):  # a refusal no view turned into a form error: say it, change nothing
+        db.session.rollback()
+        return _render(400, _(exc.message, **exc.params))
 
     @app.errorhandler(HTTPException)
     def _http(exc):

@@ -8,8 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..clock import now
-from ..database import begin_write
-from ..domain.errors import DomainError, Forbidden
+from ..domain.errors import Forbidden
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import roles_required
@@ -27,9 +26,7 @@ from .views import STAFF, fill_choices, series_input
 
 
 def _load(occurrence_id: int) -> tuple[Occurrence, Series]:
-    occurrence = db.session.get(Occurrence, occurrence_id)
-    if occurrence is None:
-        abort(404)
+    occurrence = db.get_or_404(Occurrence, occurrence_id)
     series = db.session.get(Series, occurrence.series_id)
     if not may_read_series(db.session, current_user, series.community_id, series.kind):
         abort(404)
@@ -80,28 +77,17 @@ def occurrence_detail(occurrence_id: int):
 @bp.route("/slots/<id:role_id>/assign", methods=["POST"])
 @roles_required(*STAFF)
 def slot_assign(role_id: int):
-    role = db.session.get(OccurrenceRole, role_id)
-    if role is None:
-        abort(404)
+    role = db.get_or_404(OccurrenceRole, role_id)
     occurrence, series = _load(role.occurrence_id)
     form = AssignForm()
     if not form.validate_on_submit():
         return _page(occurrence, series, 400, assign=form)
-    begin_write(db.session)
-    try:
-        result = signups.sign_up(db.session, current_user, role_id, now(),
-                                 person_id=form.person_id.data,
-                                 zone=current_app.config["TIMEZONE"], override=form.override.data)
-    except Forbidden as exc:  # a member outside this coordinator's communities
-        db.session.rollback()
-        form.person_id.errors = [_(exc.message, **exc.params)]
+    result, error = write(lambda: signups.sign_up(
+        db.session, current_user, role_id, now(), person_id=form.person_id.data,
+        zone=current_app.config["TIMEZONE"], override=form.override.data), returns=(Forbidden,))
+    if isinstance(error, Forbidden):  # a member outside this coordinator's communities
+        form.person_id.errors = [_(error.message, **error.params)]
         return _page(occurrence, series, 403, assign=form)
-    except DomainError as exc:
-        db.session.rollback()
-        result, error = None, exc
-    else:
-        db.session.commit()
-        error = None
     if error is not None:
         message = _(error.message, **error.params)
         if getattr(error, "is_soft", False):
@@ -119,9 +105,7 @@ def slot_assign(role_id: int):
 @bp.route("/assignments/<id:assignment_id>/unassign", methods=["POST"])
 @roles_required(*STAFF)
 def assignment_unassign(assignment_id: int):
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None:
-        abort(404)
+    assignment = db.get_or_404(Assignment, assignment_id)
     role = db.session.get(OccurrenceRole, assignment.occurrence_role_id)
     _load(role.occurrence_id)
     promoted, error = write(lambda: signups.withdraw(db.session, current_user, assignment_id,

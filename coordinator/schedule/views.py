@@ -130,9 +130,7 @@ def series_new():
 
 
 def _load_series(series_id: int) -> Series:
-    series = db.session.get(Series, series_id)
-    if series is None:
-        abort(404)
+    series = db.get_or_404(Series, series_id)
     if not may_read_series(db.session, current_user, series.community_id, series.kind):
         abort(404)
     return series

@@ -12,7 +12,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 
 from ..clock import now
 from ..extensions import db
-from ..http.forms import apply_error, options
+from ..http.forms import options
 from ..http.transactions import write
 from ..models import Unavailability
 from ..services.people import availability
@@ -64,11 +64,8 @@ def _save(action: str, form) -> bool:
         return availability.set_weekly_limit(db.session, current_user,
                                              form.max_shifts_per_week.data, now())
 
-    _result, error = write(save)
-    if error is not None:
-        apply_error(form, error)
-        return False
-    return True
+    _result, error = write(save, form=form)
+    return error is None
 
 
 @bp.route("/availability", methods=["GET", "POST"])

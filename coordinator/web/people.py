@@ -10,7 +10,7 @@ from ..clock import now
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..http.access import roles_required
-from ..http.forms import apply_error, options
+from ..http.forms import options
 from ..http.transactions import write
 from ..http.urls import page_arg
 from ..models import Community
@@ -74,13 +74,13 @@ def _save(form: PersonForm, person_id: int | None):
     if not form.validate_on_submit():
         return None
     if person_id is None:
-        person, error = write(lambda: people.create_person(db.session, current_user,
-                                                           _form_input(form), now()))
+        person, _refusal = write(lambda: people.create_person(db.session, current_user,
+                                                           _form_input(form), now()),
+                              form=form)
     else:
-        person, error = write(lambda: people.update_person(db.session, current_user, person_id,
-                                                           _form_input(form), now()))
-    if error is not None:
-        apply_error(form, error)
+        person, _refusal = write(lambda: people.update_person(db.session, current_user, person_id,
+                                                           _form_input(form), now()),
+                              form=form)
     return person
 
 

@@ -32,14 +32,6 @@ def volunteer_required(view):
     return wrapped
 
 
-def _run(action):
-    """Run a service call in a write transaction; flash a refusal and return None."""
-    result, error = write(action)
-    if error is not None:
-        flash(_(error.message, **error.params), "error")
-    return result
-
-
 def _back(default_endpoint: str):
     return redirect(safe_next(request.form.get("next"), url_for(default_endpoint)))
 
@@ -85,8 +77,9 @@ def shifts_open():
 @bp.route("/slots/<id:role_id>/signup", methods=["POST"])
 @volunteer_required
 def slot_signup(role_id: int):
-    result = _run(lambda: signups.sign_up(db.session, current_user, role_id, now(),
-                                          zone=current_app.config["TIMEZONE"]))
+    result, _refusal = write(lambda: signups.sign_up(db.session, current_user, role_id, now(),
+                                                     zone=current_app.config["TIMEZONE"]),
+                             flash_refusal=True)
     if result is not None:
         if result.status == "confirmed":
             flash(_("You are signed up."), "info")
@@ -102,8 +95,9 @@ def occurrence_respond(occurrence_id: int):
     answer = request.form.get("attending")
     if answer not in ("yes", "no"):
         abort(400)
-    row = _run(lambda: responses.respond(db.session, current_user, occurrence_id,
-                                         answer == "yes", now()))
+    row, _refusal = write(lambda: responses.respond(db.session, current_user, occurrence_id,
+                                                    answer == "yes", now()),
+                          flash_refusal=True)
     if row is not None:
         flash(_("Thank you: you will come.") if row.is_attending
               else _("Thank you: you will not come."), "info")
@@ -135,8 +129,9 @@ def _own_assignment(assignment_id: int) -> None:
 def assignment_withdraw(assignment_id: int):
     _own_assignment(assignment_id)
     phone = lists.coordinator_phone(db.session, current_user.person.community_id)
-    done = _run(lambda: signups.withdraw(db.session, current_user, assignment_id, now(),
-                                         coordinator_phone=phone) or True)
+    done, _refusal = write(lambda: signups.withdraw(db.session, current_user, assignment_id,
+                                                    now(), coordinator_phone=phone) or True,
+                           flash_refusal=True)
     if done is not None:
         flash(_("You are no longer on this shift."), "info")
     return _back("web.shifts_mine")
@@ -145,7 +140,8 @@ def assignment_withdraw(assignment_id: int):
 @bp.route("/assignments/<id:assignment_id>/offer", methods=["POST"])
 @volunteer_required
 def assignment_offer(assignment_id: int):
-    offer = _run(lambda: swaps.offer(db.session, current_user, assignment_id, now()))
+    offer, _refusal = write(lambda: swaps.offer(db.session, current_user, assignment_id, now()),
+                            flash_refusal=True)
     if offer is not None:
         flash(_("Your shift is offered for a swap. It stays yours until someone takes it."),
               "info")
@@ -165,7 +161,8 @@ def swaps_list():
 @bp.route("/swaps/<id:offer_id>/take", methods=["POST"])
 @volunteer_required
 def swap_take(offer_id: int):
-    swap = _run(lambda: swaps.take(db.session, current_user, offer_id, now()))
+    swap, _refusal = write(lambda: swaps.take(db.session, current_user, offer_id, now()),
+                           flash_refusal=True)
     if swap is not None:
         if swap.status == "pending":
             flash(_("You took the shift. It waits for coordinator approval."), "info")
@@ -177,7 +174,9 @@ def swap_take(offer_id: int):
 @bp.route("/swaps/<id:offer_id>/withdraw", methods=["POST"])
 @volunteer_required
 def swap_withdraw(offer_id: int):
-    done = _run(lambda: swaps.withdraw_offer(db.session, current_user, offer_id, now()) or True)
+    done, _refusal = write(lambda: swaps.withdraw_offer(db.session, current_user, offer_id,
+                                                        now()) or True,
+                           flash_refusal=True)
     if done is not None:
         flash(_("Your swap offer is taken back. The shift stays yours."), "info")
     return _back("web.shifts_mine")
