@@ -11,7 +11,7 @@ from sqlalchemy import case, distinct, func, select, union, union_all
 from ...domain.recurrence import local_day_bounds
 from ...models import Assignment, Community, Occurrence, OccurrenceRole, Response, Series, Team
 from .filters import TOP_OPEN, PlanFilter, PlanViewer, is_narrow, monday_of
-from .queries import _SCHEDULED, _group_column, _grouped, _where
+from .queries import SCHEDULED, apply_filter, group_column, grouped_rows
 
 
 @dataclass
@@ -69,9 +69,9 @@ def _summary_rows(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
                   only: int | None = None) -> list:
     """Counts, places and hours by week, group and kind: one pass over the weeks."""
     lo, hi, week = _two_weeks(flt, zone, only)
-    group = _group_column(_top_by(flt), viewer)
+    group = group_column(_top_by(flt), viewer)
     name_table = Team if _top_by(flt) == "team" else Community
-    rows = _grouped(session, flt, viewer, lo, hi, {"week": week, "grp": group,
+    rows = grouped_rows(session, flt, viewer, lo, hi, {"week": week, "grp": group,
                                                    "kind": Series.kind},
                     (name_table.name,), name_table, "grp", hours=True)
     # -> (week, group, name, kind, scheduled, cancelled, needed, filled, worked)
@@ -127,8 +127,9 @@ def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
                  .where(Response.is_attending.is_(True)))
 
     def weeks(query, on):
-        return _where(query.join(Occurrence, on).join(Series, Occurrence.series_id == Series.id)
-                      .where(_SCHEDULED), flt, viewer, lo, hi)
+        return apply_filter(query.join(Occurrence, on)
+                            .join(Series, Occurrence.series_id == Series.id)
+                            .where(SCHEDULED), flt, viewer, lo, hi)
 
     if session.get_bind().dialect.name != "sqlite" or is_narrow(flt, viewer):
         people = union(
@@ -139,11 +140,11 @@ def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
         query = select(people.c.week, func.count()).group_by(people.c.week)
     else:
         taking_part = union_all(on_shift, attending).subquery()
-        query = _where(
+        query = apply_filter(
             select(week, func.count(distinct(taking_part.c.person_id)))
             .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
             .join(taking_part, taking_part.c.occurrence_id == Occurrence.id)
-            .where(_SCHEDULED), flt, viewer, lo, hi).group_by(week)
+            .where(SCHEDULED), flt, viewer, lo, hi).group_by(week)
     counts = [0, 0]
     for index, count in session.connection().execute(query):
         counts[index] = count
@@ -185,7 +186,7 @@ def biggest_gaps(session, community_ids: set[int] | None, start: datetime, end: 
                     Occurrence.start_at, missing)
              .join(Series, Occurrence.series_id == Series.id)
              .outerjoin(Community, Community.id == Series.community_id)
-             .where(Occurrence.start_at >= start, Occurrence.start_at < end, _SCHEDULED,
+             .where(Occurrence.start_at >= start, Occurrence.start_at < end, SCHEDULED,
                     missing > 0)
              .order_by(missing.desc(), Occurrence.start_at, Occurrence.id).limit(limit))
     if community_ids is not None:

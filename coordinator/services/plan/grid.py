@@ -18,7 +18,7 @@ from ...models import (
     Venue,
 )
 from .filters import DETAIL_LIMIT, GROUPS_PER_PAGE, PlanFilter, PlanViewer
-from .queries import _SCHEDULED, _bounds, _day_index, _group_column, _grouped, _where
+from .queries import SCHEDULED, apply_filter, day_bounds, day_index, group_column, grouped_rows
 
 
 @dataclass
@@ -132,7 +132,7 @@ def _group_counts(session, viewer: PlanViewer, flt: PlanFilter, bounds, keys: di
     """Counts of the week by ``keys`` (the row key first): rows of (*keys, name, sort key,
     scheduled, cancelled, needed, filled). ``only``: the row keys to count (None: all)."""
     name_col, order_col = _group_name_columns(flt.by)
-    rows = _grouped(session, flt, viewer, bounds[0], bounds[-1], keys, (name_col, order_col),
+    rows = grouped_rows(session, flt, viewer, bounds[0], bounds[-1], keys, (name_col, order_col),
                     name_col.class_, "grp", extra=only)
     return [row[:-1] for row in rows]  # without the hours
 
@@ -156,9 +156,9 @@ def grid(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
     week costs one grouped pass over its occurrences and a small second one, whatever the
     number of rows.
     """
-    bounds = _bounds(flt.monday, zone)
-    day = _day_index(bounds)
-    group = _group_column(flt.by, viewer)
+    bounds = day_bounds(flt.monday, zone)
+    day = day_index(bounds)
+    group = group_column(flt.by, viewer)
     totals = {}
     for key, name, order_value, scheduled, cancelled, needed, filled in _group_counts(
             session, viewer, flt, bounds, {"grp": group}):
@@ -191,22 +191,22 @@ def grid(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
 
 def week_entries(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> list[Entry]:
     """Every occurrence of the filtered week, however many (for the exports)."""
-    bounds = _bounds(flt.monday, zone)
+    bounds = day_bounds(flt.monday, zone)
     return [entry for _key, _day, entry in _entries(session, viewer, flt, bounds,
-                                                     _day_index(bounds),
-                                                     _group_column(flt.by, viewer))]
+                                                     day_index(bounds),
+                                                     group_column(flt.by, viewer))]
 
 
 def _entries(session, viewer: PlanViewer, flt: PlanFilter, bounds, day, group
              ) -> list[tuple[int | None, int, Entry]]:
     """Every occurrence of the filtered week with its slots and names: three queries."""
     lo, hi = bounds[0], bounds[-1]
-    rows = session.execute(_where(
+    rows = session.execute(apply_filter(
         select(group, day, Occurrence.id, Series.id, Series.kind, Series.title,
                Series.participation, Occurrence.start_at, Occurrence.end_at, Occurrence.status,
                Occurrence.reason, Series.community_id, Community.name, Team.name, Venue.name,
-               case((_SCHEDULED, Occurrence.places_needed), else_=0),
-               case((_SCHEDULED, Occurrence.places_filled), else_=0), Occurrence.people_confirmed)
+               case((SCHEDULED, Occurrence.places_needed), else_=0),
+               case((SCHEDULED, Occurrence.places_filled), else_=0), Occurrence.people_confirmed)
         .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
         .outerjoin(Community, Community.id == Series.community_id)
         .outerjoin(Team, Team.id == Series.team_id)
@@ -224,7 +224,7 @@ def _entries(session, viewer: PlanViewer, flt: PlanFilter, bounds, day, group
         out.append((key, index, entry))
     if not by_id:
         return out
-    ids = _where(select(Occurrence.id).join(Series, Occurrence.series_id == Series.id),
+    ids = apply_filter(select(Occurrence.id).join(Series, Occurrence.series_id == Series.id),
                  flt, viewer, lo, hi)
     _attach_roles(session, by_id, ids)
     for occ_id, count in session.execute(

@@ -11,12 +11,12 @@ from ...models import Occurrence, Series
 from .filters import PlanFilter, PlanViewer
 
 
-def _bounds(monday: date, zone: str, days: int = 7) -> list[datetime]:
+def day_bounds(monday: date, zone: str, days: int = 7) -> list[datetime]:
     """UTC instants of local midnight for ``days`` + 1 consecutive days (DST-safe)."""
     return [local_day_bounds(monday + timedelta(days=i), zone)[0] for i in range(days + 1)]
 
 
-def _day_index(bounds: list[datetime]):
+def day_index(bounds: list[datetime]):
     """0..n-1: the local day an occurrence starts on (a CASE over UTC bounds)."""
     return case(*[(Occurrence.start_at < bounds[i + 1], i) for i in range(len(bounds) - 2)],
                 else_=len(bounds) - 2)
@@ -31,7 +31,7 @@ def _readable_care(viewer: PlanViewer):
     return or_(Series.kind != "care", Series.community_id.in_(sorted(viewer.managed)))
 
 
-def _group_column(by: str, viewer: PlanViewer):
+def group_column(by: str, viewer: PlanViewer):
     """The row key. A care visit's team and place are private (they can point at the
     person visited), so for viewers who may not read it, it sits under "no team" / "no
     venue" instead of under its team's or room's name."""
@@ -43,7 +43,7 @@ def _group_column(by: str, viewer: PlanViewer):
     return case((readable, column), else_=None)
 
 
-def _where(query, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: datetime):
+def apply_filter(query, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: datetime):
     query = query.where(Occurrence.start_at >= lo, Occurrence.start_at < hi)
     if viewer.visible is not None:
         query = query.where(or_(Series.community_id.in_(sorted(viewer.visible)),
@@ -63,20 +63,20 @@ def _where(query, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: datetim
     return query
 
 
-_SCHEDULED = Occurrence.status == "scheduled"
+SCHEDULED = Occurrence.status == "scheduled"
 
 
 def _needed():
     """Places needed by scheduled occurrences (the totals the slot triggers keep)."""
-    return func.coalesce(func.sum(case((_SCHEDULED, Occurrence.places_needed), else_=0)), 0)
+    return func.coalesce(func.sum(case((SCHEDULED, Occurrence.places_needed), else_=0)), 0)
 
 
 def _filled():
     """Filled places of scheduled occurrences, none counted beyond a slot's need."""
-    return func.coalesce(func.sum(case((_SCHEDULED, Occurrence.places_filled), else_=0)), 0)
+    return func.coalesce(func.sum(case((SCHEDULED, Occurrence.places_filled), else_=0)), 0)
 
 
-def _grouped(session, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: datetime,
+def grouped_rows(session, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: datetime,
              keys: dict, names: tuple = (), name_table=None, name_key: str | None = None,
              hours: bool = False, extra=None) -> list[tuple]:
     """Occurrences of ``[lo, hi)`` under the filter, grouped by ``keys``: rows of
@@ -89,11 +89,11 @@ def _grouped(session, flt: PlanFilter, viewer: PlanViewer, lo: datetime, hi: dat
     to the grouped rows.
     """
     columns = [value.label(name) for name, value in keys.items()]
-    worked = (func.sum(case((_SCHEDULED, Occurrence.people_confirmed * _hours(session)),
+    worked = (func.sum(case((SCHEDULED, Occurrence.people_confirmed * _hours(session)),
                             else_=0)) if hours else literal(0))
-    grouped = _where(
-        select(*columns, func.sum(case((_SCHEDULED, 1), else_=0)).label("scheduled"),
-               func.sum(case((_SCHEDULED, 0), else_=1)).label("cancelled"),
+    grouped = apply_filter(
+        select(*columns, func.sum(case((SCHEDULED, 1), else_=0)).label("scheduled"),
+               func.sum(case((SCHEDULED, 0), else_=1)).label("cancelled"),
                _needed().label("needed"), _filled().label("filled"), worked.label("worked"))
         .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id),
         flt, viewer, lo, hi)
