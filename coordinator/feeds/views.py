@@ -18,7 +18,6 @@ from ..domain.errors import NotFound
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import public
-from ..labels import KIND
 from ..models import Community, Team
 from ..models.schedule import SERIES_KINDS
 from ..services.access import managed_community_ids
@@ -26,6 +25,7 @@ from ..services.feeds import tokens as feed_tokens
 from ..services.feeds.content import FeedSpec, Texts, Viewer, events
 from ..services.feeds.render import CalendarMeta, render
 from ..services.feeds.stamp import stamp
+from ..vocab import KIND
 from . import bp, cache
 
 

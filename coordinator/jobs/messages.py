@@ -11,12 +11,12 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
 from ..domain.notify import fit_sms
-from ..labels import KIND
 from ..services.feeds.content import FeedEvent
 from ..services.feeds.render import CalendarMeta, render
 from ..services.notify import NotifySettings
 from ..services.notify.channels import Email, Sms
 from ..services.notify.deliveries import Claimed, message_id
+from ..vocab import KIND
 
 WHEN = {"zh_CN": "M月d日 EEE HH:mm", "en": "EEE d MMM, HH:mm"}
 URLS = {"reminder2": "/shifts/mine", "reminder24": "/shifts/mine", "notice": "/shifts/mine",

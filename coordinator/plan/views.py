@@ -13,10 +13,10 @@ from ..clock import now
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import roles_required
-from ..labels import KIND
 from ..services import plan as wp
 from ..services.access import managed_community_ids, visible_community_ids
 from ..services.plan import export as plan_export
+from ..vocab import KIND
 from . import bp
 from .pdf import render_pdf
 

@@ -12,10 +12,10 @@ from ..clock import now
 from ..extensions import db
 from ..http.transactions import write
 from ..http.urls import page_arg, safe_next
-from ..labels import KIND
 from ..models import Assignment
 from ..services.shifts import lists as lists
 from ..services.shifts import responses, signups, swaps
+from ..vocab import KIND
 from . import bp
 
 MAX_DAYS = 90
