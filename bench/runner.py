@@ -147,7 +147,7 @@ def _load_text(load) -> str:
 
 def _prepare(app, backend: str, scale: int, now: datetime) -> dict:
     """Migrate the empty database and seed the demo; return the seed's figures."""
-    from coordinator.demo import people as demo
+    from coordinator.demo import loader as demo
     from coordinator.extensions import db
     from coordinator.services.people import accounts
 

@@ -18,7 +18,7 @@ from .extensions import db
 @with_appcontext
 def seed_demo_command(scale: int, if_empty: bool) -> None:
     """Load the demo township (9 communities, about 600 volunteers) N times."""
-    from .demo import people as demo
+    from .demo import loader as demo
     from .domain.errors import DomainError
     from .services.people import accounts
 
