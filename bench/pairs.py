@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
 
-from coordinator.demo.loader import FILL_WEEKS
+from coordinator.demo.fill import FILL_WEEKS
 from coordinator.models import (
     Account,
     Assignment,

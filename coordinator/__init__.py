@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
 
-    from . import labels
+    from . import vocab
     from .admin import init_app as init_admin
     from .auth import init_app as init_auth
     from .cli import init_app as init_cli
@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     logs.init_app(app)
     i18n.init_app(app)
-    labels.init_app(app)
+    vocab.init_app(app)
     login.init_app(app)
     init_auth(app)
     security.init_app(app)

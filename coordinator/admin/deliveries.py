@@ -15,6 +15,7 @@ from ..http.transactions import write
 from ..jobs import mail_settings, notify_settings, sms_settings
 from ..services.notify import deliveries as store
 from ..services.notify.channels import make_senders
+from ..vocab import CHANNELS, DELIVERY_KINDS, DELIVERY_STATUSES
 from . import bp
 
 PROBLEMS = {"not_configured": _l("Not configured"),
@@ -26,10 +27,6 @@ PROBLEMS = {"not_configured": _l("Not configured"),
             "rejected": _l("The gateway refused the key (SMS_KEY)"),
             "bad_address": _l("No gateway answers at this address (SMS_URL)"),
             "bad_url": _l("The address is not valid")}
-CHANNELS = {"email": _l("E-mail"), "sms": _l("SMS"), "app": _l("In the app")}
-KINDS = {"reminder24": _l("Reminder the day before"),
-         "reminder2": _l("Reminder two hours before"), "notice": _l("Change notice"),
-         "digest": _l("Daily digest"), "weekly": _l("Weekly summary")}
 _EMAIL = re.compile(r"\b([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
 _PHONE = re.compile(r"(?<!\d)(\d{3})\d{4}(\d{4})(?!\d)")
 
@@ -43,8 +40,8 @@ def mask(text: str | None) -> str:
 def _failed(rows) -> list[dict]:
     """The failed list as ready values: labels, the recipient's name, masked address."""
     return [{"id": d.id, "created_at": d.created_at, "status": d.status,
-             "kind": str(KINDS.get(d.kind, d.kind)),
-             "channel": str(CHANNELS.get(d.channel, d.channel)),
+             "kind": DELIVERY_KINDS.label(d.kind),
+             "channel": CHANNELS.label(d.channel),
              "recipient": name or "—",
              "address": mask((d.payload or {}).get({"email": "email", "sms": "phone"}.get(
                  d.channel, ""))),
@@ -73,8 +70,7 @@ def deliveries():
     at = now()
     settings = notify_settings(current_app)
     counts = store.counts(db.session)
-    table = {c: {s: counts.get((c, s), 0) for s in ("pending", "claimed", "sent", "failed",
-                                                     "skipped")} for c in CHANNELS}
+    table = {c: {s: counts.get((c, s), 0) for s in DELIVERY_STATUSES} for c in CHANNELS}
     recorded = {c: store.get_status(db.session, f"channel:{c}") for c in ("email", "sms")}
     beat = store.get_status(db.session, "scheduler:heartbeat")
     static = _static_problems()

@@ -12,13 +12,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..http.forms import options
-
-ROLE_CHOICES = [("volunteer", _l("Volunteer")), ("coordinator", _l("Coordinator")),
-                ("leader", _l("Leader")), ("admin", _l("Administrator"))]
+from ..vocab import ROLES, TEAM_KINDS, VENUE_KINDS
 
 
 class AccountForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=options(ROLE_CHOICES))
+    role = SelectField(_l("Role"), choices=options(ROLES.choices()))
     username = StringField(_l("Username"), validators=[Optional(), Length(max=50)])
     person_id = IntegerField(_l("Member number (for volunteers)"),
                              validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
@@ -34,16 +32,13 @@ class CommunityForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    kind = SelectField(_l("Kind"), choices=options([
-        ("patrol", _l("Patrol team")), ("troupe", _l("Troupe")), ("care", _l("Care group")),
-        ("speakers", _l("Speakers' group")), ("branch", _l("Branch")), ("other", _l("Other"))]))
+    kind = SelectField(_l("Kind"), choices=options(TEAM_KINDS.choices()))
     community_id = SelectField(_l("Community"), coerce=int)
 
 
 class VenueForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    kind = SelectField(_l("Kind"), choices=options([("room", _l("Room")), ("hall", _l("Hall")),
-                                                    ("outside", _l("Outside place"))]))
+    kind = SelectField(_l("Kind"), choices=options(VENUE_KINDS.choices()))
     community_id = SelectField(_l("Community"), coerce=int)
     capacity = IntegerField(_l("Capacity (people)"),
                             validators=[Optional(), NumberRange(min=1, max=100000)])

@@ -61,7 +61,7 @@ HONOURS = (
 
 # Township-wide troupes and their weekly rehearsals in the activity centre.
 # (team name, team kind, series kind, venue key, BYDAY, start, minutes, members)
-# Two entries sharing a room must never overlap: ``demo.loader`` checks this.
+# Two entries sharing a room must never overlap: ``demo.teams.check_room_plan`` checks this.
 TROUPES = (
     ("演出队", "troupe", "rehearsal", "hall", "TU,FR", time(9, 30), 120, 24),
     ("老年舞蹈队", "troupe", "rehearsal", "room1", "MO,TH", time(9, 0), 120, 22),

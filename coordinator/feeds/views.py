@@ -18,14 +18,13 @@ from ..domain.errors import NotFound
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import public
-from ..labels import KIND
 from ..models import Community, Team
-from ..models.schedule import SERIES_KINDS
 from ..services.access import managed_community_ids
 from ..services.feeds import tokens as feed_tokens
 from ..services.feeds.content import FeedSpec, Texts, Viewer, events
 from ..services.feeds.render import CalendarMeta, render
 from ..services.feeds.stamp import stamp
+from ..vocab import SERIES_KINDS
 from . import bp, cache
 
 
@@ -37,7 +36,7 @@ class FeedTokenConverter(BaseConverter):
 
 def texts() -> Texts:
     """The words of a feed, in the current (forced) locale."""
-    return Texts(kinds={k: str(KIND[k]) for k in KIND}, care_visit=_("Care visit"),
+    return Texts(kinds={k: str(SERIES_KINDS[k]) for k in SERIES_KINDS}, care_visit=_("Care visit"),
                  summary=_("%(kind)s: %(title)s"), role=_("Role: %(role)s"),
                  waitlisted=_("On the waitlist"), with_=_("With: %(names)s"),
                  coordinator=_("Coordinator: %(names)s"),

@@ -1,4 +1,4 @@
-"""Error pages in the user's language; JSON for API clients."""
+"""Error pages in the user's language; JSON for clients that ask for it (Accept)."""
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
@@ -11,8 +11,7 @@ from ..extensions import db
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")
+    return request.accept_mimetypes.best == "application/json"
 
 
 def _messages():

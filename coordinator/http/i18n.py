@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, session
 from flask_babel import format_datetime
@@ -32,11 +31,6 @@ def localtime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     return format_datetime(value, fmt)
-
-
-def to_local(value: datetime) -> datetime:
-    """Return ``value`` converted to the organisation's zone."""
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
 def init_app(app) -> None:

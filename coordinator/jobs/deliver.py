@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..clock import now as clock
@@ -15,10 +16,10 @@ from ..extensions import db
 from ..services.notify import NotifySettings, preferences
 from ..services.notify import deliveries as store
 from ..services.notify.channels import ChannelError, SendError
+from ..vocab import CHANNELS
 from .messages import compose
 
 log = logging.getLogger("coordinator.scheduler")
-CHANNELS = ("app", "email", "sms")
 
 
 def record_channel(session, channel: str, now: datetime, error: ChannelError | None) -> bool:
@@ -35,6 +36,26 @@ def record_channel(session, channel: str, now: datetime, error: ChannelError | N
     return False
 
 
+@dataclass
+class _Run:
+    """One sweep's state: what it did, and which channels broke or worked."""
+
+    app: object
+    session: object
+    senders: dict
+    settings: NotifySettings
+    stop: threading.Event | None
+    report: Counter = field(default_factory=Counter)
+    blocked: set[str] = field(default_factory=set)
+    ok: set[str] = field(default_factory=set)
+
+    def now(self) -> datetime:
+        return clock(self.app)
+
+    def stopped(self) -> bool:
+        return bool(self.stop and self.stop.is_set())
+
+
 def deliver_due(app, senders: dict, stop: threading.Event | None = None,
                 max_messages: int | None = None) -> Counter:
     """Send every due message (in-app, e-mail, SMS) until none is left; return counts.
@@ -44,89 +65,117 @@ def deliver_due(app, senders: dict, stop: threading.Event | None = None,
     """
     from . import notify_settings
 
-    settings: NotifySettings = notify_settings(app)
-    session = db.session
-    report: Counter = Counter()
-    blocked: set[str] = set()
-    ok: set[str] = set()
+    run = _Run(app, db.session, senders, notify_settings(app), stop)
     try:
-        while not (stop and stop.is_set()):
-            if max_messages is not None and report["handled"] >= max_messages:
+        while not run.stopped():
+            if max_messages is not None and run.report["handled"] >= max_messages:
                 break
-            now = clock(app)
-            quiet = quiet_until(now, settings.zone, settings.quiet_start,
-                                settings.quiet_end) != now
-            begin_write(session)
-            token, rows = store.claim(session, now, [c for c in CHANNELS if c not in blocked],
-                                      urgent_only=quiet, limit=settings.batch)
-            session.commit()
+            token, rows = _claim(run)
             if not rows:
                 break
-            try:
-                valid = store.reminders_still_valid(session, rows)
-                off = preferences.turned_off(session, rows)
-                messages = compose([r for r in rows if r.id not in off], settings)
-                session.commit()
-            except Exception:
-                # Nothing of this claim has gone out: hand it back instead of leaving it
-                # to the stale-claim recovery (which would put one row in doubt).
-                session.rollback()
-                _release(session, [r.id for r in rows], token, clock(app))
-                raise
-            now = clock(app)
+            valid, off, messages = _prepare(run, token, rows)
+            now = run.now()
             skips = _skips(rows, valid, off, now)
-            # In-app notices and skips touch only the database: one transaction for all,
-            # which also keeps the claim alive and says which rows it still holds.
-            begin_write(session)
-            for row in rows:
-                if row.id in skips:
-                    store.mark_skipped(session, row, token, skips[row.id])
-                    report["skipped"] += 1
-                elif row.channel == "app":
-                    message = messages[row.id]
-                    store.deliver_in_app(session, row, token, message.title, message.body,
-                                         message.url_path, now)
-                    report["sent"] += 1
-                else:
-                    continue
-                report["handled"] += 1
-            lease = Lease(token, settings.stale_claim_seconds)
-            held = lease.refresh(session, now, force=True)
-            session.commit()
-            # Outgoing ones one by one, in id order, each outcome committed before the next
-            # send: after a crash only the first still-claimed one can be in doubt. A row
-            # no longer held was recovered as stale meanwhile: someone else owns it now.
+            lease, held = _deliver_local(run, token, rows, skips, messages, now)
             outgoing = [r for r in rows if r.id not in skips and r.channel != "app"]
-            for index, row in enumerate(outgoing):
-                if stop and stop.is_set():
-                    _release(session, [r.id for r in outgoing[index:]], token, clock(app),
-                             lease)
-                    break
-                if row.channel in blocked:
-                    continue  # released with the rest of its channel when it broke
-                if row.id not in held:
-                    report["taken_over"] += 1
-                    continue
-                outcome, held = _deliver_one(app, session, senders, row, token,
-                                             messages[row.id], settings, lease)
-                report[outcome] += 1
-                report["handled"] += 1
-                if outcome.startswith("blocked:"):
-                    blocked.add(row.channel)
-                    rest = [r.id for r in outgoing[index + 1:] if r.channel == row.channel]
-                    held = _release(session, rest, token, clock(app), lease) if rest else held
-                elif outcome == "sent":
-                    ok.add(row.channel)
-        begin_write(session)
-        for channel in ok - blocked:
-            record_channel(session, channel, clock(app), None)
-        session.commit()
+            _deliver_outgoing(run, token, outgoing, messages, lease, held)
+        _record_working_channels(run)
     finally:
-        session.rollback()
+        run.session.rollback()
         for sender in senders.values():
             sender.close()
-    report.pop("handled", None)
-    return report
+    run.report.pop("handled", None)
+    return run.report
+
+
+def _claim(run: _Run) -> tuple[str, list]:
+    """Claim a batch on the channels not blocked (only urgent ones in quiet hours)."""
+    settings, now = run.settings, run.now()
+    quiet = quiet_until(now, settings.zone, settings.quiet_start, settings.quiet_end) != now
+    begin_write(run.session)
+    token, rows = store.claim(run.session, now,
+                              [c for c in CHANNELS if c not in run.blocked],
+                              urgent_only=quiet, limit=settings.batch)
+    run.session.commit()
+    return token, rows
+
+
+def _prepare(run: _Run, token: str, rows) -> tuple[set[int], set[int], dict]:
+    """Return which reminders still hold, who turned the message off, and the messages."""
+    session = run.session
+    try:
+        valid = store.reminders_still_valid(session, rows)
+        off = preferences.turned_off(session, rows)
+        messages = compose([r for r in rows if r.id not in off], run.settings)
+        session.commit()
+    except Exception:
+        # Nothing of this claim has gone out: hand it back instead of leaving it
+        # to the stale-claim recovery (which would put one row in doubt).
+        session.rollback()
+        _release(session, [r.id for r in rows], token, run.now())
+        raise
+    return valid, off, messages
+
+
+def _deliver_local(run: _Run, token: str, rows, skips: dict[int, str], messages,
+                   now: datetime) -> tuple[Lease, set[int]]:
+    """Write the in-app notices and the skips; return the lease and the rows still held.
+
+    They touch only the database: one transaction for all, which also keeps the claim
+    alive and says which rows it still holds."""
+    session, report = run.session, run.report
+    begin_write(session)
+    for row in rows:
+        if row.id in skips:
+            store.mark_skipped(session, row, token, skips[row.id])
+            report["skipped"] += 1
+        elif row.channel == "app":
+            message = messages[row.id]
+            store.deliver_in_app(session, row, token, message.title, message.body,
+                                 message.url_path, now)
+            report["sent"] += 1
+        else:
+            continue
+        report["handled"] += 1
+    lease = Lease(token, run.settings.stale_claim_seconds)
+    held = lease.refresh(session, now, force=True)
+    session.commit()
+    return lease, held
+
+
+def _deliver_outgoing(run: _Run, token: str, outgoing, messages, lease: Lease,
+                      held: set[int]) -> None:
+    """Send e-mail and SMS one by one, in id order, each outcome committed before the next
+    send: after a crash only the first still-claimed one can be in doubt. A row no longer
+    held was recovered as stale meanwhile: someone else owns it now."""
+    report = run.report
+    for index, row in enumerate(outgoing):
+        if run.stopped():
+            _release(run.session, [r.id for r in outgoing[index:]], token, run.now(), lease)
+            return
+        if row.channel in run.blocked:
+            continue  # released with the rest of its channel when it broke
+        if row.id not in held:
+            report["taken_over"] += 1
+            continue
+        outcome, held = _deliver_one(run.app, run.session, run.senders, row, token,
+                                     messages[row.id], run.settings, lease)
+        report[outcome] += 1
+        report["handled"] += 1
+        if outcome.startswith("blocked:"):
+            run.blocked.add(row.channel)
+            rest = [r.id for r in outgoing[index + 1:] if r.channel == row.channel]
+            held = _release(run.session, rest, token, run.now(), lease) if rest else held
+        elif outcome == "sent":
+            run.ok.add(row.channel)
+
+
+def _record_working_channels(run: _Run) -> None:
+    """Mark the channels that sent something (and did not break) as healthy."""
+    begin_write(run.session)
+    for channel in run.ok - run.blocked:
+        record_channel(run.session, channel, run.now(), None)
+    run.session.commit()
 
 
 def _release(session, ids: list[int], token: str, now: datetime,

@@ -11,12 +11,12 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
 from ..domain.notify import fit_sms
-from ..labels import KIND
 from ..services.feeds.content import FeedEvent
 from ..services.feeds.render import CalendarMeta, render
 from ..services.notify import NotifySettings
 from ..services.notify.channels import Email, Sms
 from ..services.notify.deliveries import Claimed, message_id
+from ..vocab import SERIES_KINDS
 
 WHEN = {"zh_CN": "M月d日 EEE HH:mm", "en": "EEE d MMM, HH:mm"}
 URLS = {"reminder2": "/shifts/mine", "reminder24": "/shifts/mine", "notice": "/shifts/mine",
@@ -156,7 +156,7 @@ def _compose_one(row: Claimed, settings: NotifySettings, locale: str) -> Compose
                "when": _when(p["start"], locale) if "start" in p else "",
                "end": format_datetime(datetime.fromisoformat(p["end"]), "HH:mm")
                if "end" in p else "",
-               "kind_text": "" if p.get("private") else str(KIND.get(p.get("kind"),
+               "kind_text": "" if p.get("private") else str(SERIES_KINDS.get(p.get("kind"),
                                                                      p.get("kind") or "")),
                "link": (settings.base_url + url_path) if settings.base_url else "",
                "fmt": lambda value: _when(value, locale)}

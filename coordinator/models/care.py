@@ -1,8 +1,9 @@
 """The private side of care visits: who is visited, where, and how they are.
 
 Kept in tables of their own so that nothing that lists series or occurrences can
-leak them by accident: only ``services.care`` reads these, and it checks who asks
-(the assigned visitors and the coordinators of the recipient's community).
+leak them by accident. The calendar feed content (``services.feeds.content``) is the
+only reader, and shows a recipient only to the confirmed visitors of that visit and to
+those who manage its community (``Viewer.manages``); the demo loader writes them.
 """
 from __future__ import annotations
 

@@ -16,12 +16,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..vocab import CHANNELS, DELIVERY_STATUSES, FEED_SCOPES
 from .types import UTCDateTime, utcnow
-
-FEED_SCOPES = ("mine", "team", "community", "organisation")
-DELIVERY_STATUSES = ("pending", "claimed", "sent", "failed", "skipped")
-CHANNELS = ("email", "sms", "app")
-DELIVERY_KINDS = ("reminder24", "reminder2", "notice", "digest", "weekly")
 
 
 class FeedToken(db.Model):
@@ -32,7 +28,7 @@ class FeedToken(db.Model):
     """
 
     __tablename__ = "feed_tokens"
-    __table_args__ = (CheckConstraint(f"scope IN {FEED_SCOPES!r}", name="scope"),
+    __table_args__ = (CheckConstraint(FEED_SCOPES.check("scope"), name="scope"),
                       Index("ix_feed_tokens_account", "account_id", "scope", "scope_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,8 +65,8 @@ class Delivery(db.Model):
     """
 
     __tablename__ = "deliveries"
-    __table_args__ = (CheckConstraint(f"status IN {DELIVERY_STATUSES!r}", name="status"),
-                      CheckConstraint(f"channel IN {CHANNELS!r}", name="channel"),
+    __table_args__ = (CheckConstraint(DELIVERY_STATUSES.check("status"), name="status"),
+                      CheckConstraint(CHANNELS.check("channel"), name="channel"),
                       Index("ix_deliveries_due", "status", "next_attempt_at"),
                       Index("ix_deliveries_subject", "person_id", "occurrence_id", "kind"),
                       Index("ix_deliveries_claim", "claim_token"))

@@ -9,11 +9,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..vocab import PERSON_STATUSES, ROLES, TEXT_SIZES
 from .types import UTCDateTime, utcnow
-
-ROLES = ("volunteer", "coordinator", "leader", "admin")
-PERSON_STATUSES = ("active", "away", "inactive")
-TEXT_SIZES = ("standard", "large", "xlarge")
 
 
 def new_session_token() -> str:
@@ -41,7 +38,7 @@ class Person(db.Model):
 
     __tablename__ = "people"
     __table_args__ = (
-        CheckConstraint(f"status IN {PERSON_STATUSES!r}", name="status"),
+        CheckConstraint(PERSON_STATUSES.check("status"), name="status"),
         CheckConstraint("max_shifts_per_week IS NULL OR max_shifts_per_week >= 0",
                         name="max_shifts"),
         CheckConstraint("away_until IS NULL OR away_from IS NULL OR away_from <= away_until",
@@ -76,8 +73,8 @@ class Account(UserMixin, db.Model):
     """A login. Volunteers without e-mail log in with their phone number."""
 
     __tablename__ = "accounts"
-    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role"),
-                      CheckConstraint(f"text_size IN {TEXT_SIZES!r}", name="text_size"))
+    __table_args__ = (CheckConstraint(ROLES.check("role"), name="role"),
+                      CheckConstraint(TEXT_SIZES.check("text_size"), name="text_size"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str | None] = mapped_column(String(50), unique=True)

@@ -14,17 +14,17 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..vocab import (
+    ASSIGNMENT_STATUSES,
+    OCCURRENCE_STATUSES,
+    PARTICIPATION,
+    SERIES_KINDS,
+    SWAP_STATUSES,
+)
 from .people import Account, Community, Person
 from .teams import Team
 from .types import UTCDateTime, utcnow
 from .venues import Venue
-
-SERIES_KINDS = ("patrol", "care", "rehearsal", "talk", "meeting")
-# "slots": people fill counted roles; "team": the whole team is invited and answers.
-PARTICIPATION = ("slots", "team")
-OCCURRENCE_STATUSES = ("scheduled", "cancelled")
-ASSIGNMENT_STATUSES = ("confirmed", "waitlisted", "withdrawn")
-SWAP_STATUSES = ("open", "pending", "done", "expired", "withdrawn", "refused")
 
 
 class Series(db.Model):
@@ -32,8 +32,8 @@ class Series(db.Model):
 
     __tablename__ = "series"
     __table_args__ = (
-        CheckConstraint(f"kind IN {SERIES_KINDS!r}", name="kind"),
-        CheckConstraint(f"participation IN {PARTICIPATION!r}", name="participation"),
+        CheckConstraint(SERIES_KINDS.check("kind"), name="kind"),
+        CheckConstraint(PARTICIPATION.check("participation"), name="participation"),
         CheckConstraint("duration_minutes > 0", name="duration"),
         CheckConstraint("withdraw_cutoff_hours >= 0", name="cutoff"),
         CheckConstraint("signup_opens_days IS NULL OR signup_opens_days > 0", name="opens"),
@@ -101,7 +101,7 @@ class Occurrence(db.Model):
     __table_args__ = (
         UniqueConstraint("series_id", "recurrence_id"),
         CheckConstraint("end_at > start_at", name="interval"),
-        CheckConstraint(f"status IN {OCCURRENCE_STATUSES!r}", name="status"),
+        CheckConstraint(OCCURRENCE_STATUSES.check("status"), name="status"),
         Index("ix_occurrences_start_at", "start_at"),
         Index("ix_occurrences_venue_start", "venue_id", "start_at"),
     )
@@ -164,7 +164,7 @@ class Assignment(db.Model):
 
     __tablename__ = "assignments"
     __table_args__ = (
-        CheckConstraint(f"status IN {ASSIGNMENT_STATUSES!r}", name="status"),
+        CheckConstraint(ASSIGNMENT_STATUSES.check("status"), name="status"),
         CheckConstraint("(status = 'waitlisted') = (waitlist_position IS NOT NULL)",
                         name="waitlist_position"),
         # One person once per role among live assignments.
@@ -240,7 +240,7 @@ class SwapOffer(db.Model):
     """A volunteer offering their confirmed shift to another eligible volunteer."""
 
     __tablename__ = "swap_offers"
-    __table_args__ = (CheckConstraint(f"status IN {SWAP_STATUSES!r}", name="status"),
+    __table_args__ = (CheckConstraint(SWAP_STATUSES.check("status"), name="status"),
                       Index("uq_swap_offers_open", "assignment_id", unique=True,
                             sqlite_where=text("status IN ('open', 'pending')"),
                             postgresql_where=text("status IN ('open', 'pending')")))

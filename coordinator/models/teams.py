@@ -5,16 +5,15 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..vocab import TEAM_KINDS
 from .people import Community, Person
-
-TEAM_KINDS = ("patrol", "troupe", "care", "speakers", "branch", "other")
 
 
 class Team(db.Model):
     """A team of one community, or township-wide when ``community_id`` is empty."""
 
     __tablename__ = "teams"
-    __table_args__ = (CheckConstraint(f"kind IN {TEAM_KINDS!r}", name="kind"),
+    __table_args__ = (CheckConstraint(TEAM_KINDS.check("kind"), name="kind"),
                       UniqueConstraint("community_id", "name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,9 +5,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..vocab import VENUE_KINDS
 from .people import Community
-
-VENUE_KINDS = ("room", "hall", "outside")
 
 
 class Venue(db.Model):
@@ -18,7 +17,7 @@ class Venue(db.Model):
     """
 
     __tablename__ = "venues"
-    __table_args__ = (CheckConstraint(f"kind IN {VENUE_KINDS!r}", name="kind"),
+    __table_args__ = (CheckConstraint(VENUE_KINDS.check("kind"), name="kind"),
                       CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity"),
                       UniqueConstraint("community_id", "name"))
 

@@ -13,10 +13,10 @@ from ..clock import now
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import roles_required
-from ..labels import KIND
 from ..services import plan as wp
 from ..services.access import managed_community_ids, visible_community_ids
 from ..services.plan import export as plan_export
+from ..vocab import SERIES_KINDS
 from . import bp
 from .pdf import render_pdf
 
@@ -55,7 +55,7 @@ def _page(for_print: bool, read=None):
     choices = wp.filter_choices(db.session, viewer, flt)
     html = render_template(
         "plan/week.html", flt=flt, errors=errors, summary=summary, grid=grid,
-        choices=choices, kinds=KIND, week_label=week_label(flt), for_print=for_print,
+        choices=choices, kinds=SERIES_KINDS, week_label=week_label(flt), for_print=for_print,
         this_monday=wp.monday_of(today), zone=get_zone(zone), viewer=viewer,
         days=flt.days(), today=today, max_choices=wp.MAX_CHOICES,
         now_local=format_datetime(now(), "medium"))
@@ -87,9 +87,9 @@ def _export_texts() -> plan_export.Texts:
                _("Missing"), _("Status"), _("Reason"), _("Names"))
     weekdays = tuple(format_date(date(2024, 1, 1) + timedelta(days=i), "EEEE")
                      for i in range(7))
-    return plan_export.Texts(headers=headers, kinds={k: str(v) for k, v in KIND.items()},
+    return plan_export.Texts(headers=headers, kinds={k: str(v) for k, v in SERIES_KINDS.items()},
                              weekdays=weekdays, scheduled=_("Scheduled"),
-                             cancelled=_("Cancelled"), care_visit=str(KIND["care"]),
+                             cancelled=_("Cancelled"), care_visit=str(SERIES_KINDS["care"]),
                              list_sep=_("、"))
 
 

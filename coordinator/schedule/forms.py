@@ -18,12 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..http.forms import options
-
-KIND_CHOICES = [("patrol", _l("Patrol")), ("care", _l("Care visit")),
-                ("rehearsal", _l("Rehearsal")), ("talk", _l("Youth talk")),
-                ("meeting", _l("Meeting / study day"))]
-WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
-            (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
+from ..vocab import PARTICIPATION, SERIES_KINDS, WEEKDAYS
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -43,12 +38,10 @@ class RoleForm(Form):
 
 
 class SeriesForm(FlaskForm):
-    kind = SelectField(_l("Kind of work"), choices=options(KIND_CHOICES))
+    kind = SelectField(_l("Kind of work"), choices=options(SERIES_KINDS.choices()))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     community_id = SelectField(_l("Community"), coerce=int)
-    participation = SelectField(_l("Who takes part"), choices=options([
-        ("slots", _l("People sign up for counted places")),
-        ("team", _l("The whole team is invited and answers yes or no"))]))
+    participation = SelectField(_l("Who takes part"), choices=options(PARTICIPATION.choices()))
     team_id = SelectField(_l("Team"), coerce=int)
     venue_id = SelectField(_l("Venue"), coerce=int)
     start_date = DateField(_l("First date"), validators=[DataRequired()])
@@ -59,7 +52,7 @@ class SeriesForm(FlaskForm):
         ("once", _l("Once (a single event)")), ("daily", _l("Every day")),
         ("weekly", _l("Every week on the days below")),
         ("monthly", _l("Every month on the day below"))]))
-    weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int, choices=options(WEEKDAYS))
+    weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int, choices=options(WEEKDAYS.choices()))
     month_day = IntegerField(_l("Day of the month"),
                              validators=[Optional(), NumberRange(min=1, max=31)])
     interval = IntegerField(_l("Every how many days, weeks or months"), default=1,

@@ -32,11 +32,6 @@ from .forms import EndForm, SeriesForm
 STAFF = ("coordinator", "admin")
 
 
-def _scoped(stmt, model=Series):
-    ids = managed_community_ids(db.session, current_user)
-    return stmt if ids is None else stmt.where(model.community_id.in_(ids))
-
-
 def _readable(stmt):
     """Series the user may open: their communities' work; for those who read every
     community, all but other communities' care visits (see ``may_read_series``)."""

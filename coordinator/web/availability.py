@@ -16,16 +16,14 @@ from ..http.forms import options
 from ..http.transactions import write
 from ..models import Unavailability
 from ..services.people import availability
+from ..vocab import WEEKDAYS
 from . import bp
 from .shifts import volunteer_required
-
-WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
-            _l("Saturday"), _l("Sunday"))
 
 
 class WeeklyForm(FlaskForm):
     weekday = SelectField(_l("Weekday"), coerce=int, validate_choice=False,
-                          choices=options(enumerate(WEEKDAYS)),
+                          choices=options(WEEKDAYS.choices()),
                           validators=[InputRequired(message=_l("Choose a weekday.")),
                                       AnyOf(range(7), message=_l("Choose a weekday."))])
     start_time = TimeField(_l("From"), validators=[InputRequired()])

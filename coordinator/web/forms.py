@@ -5,6 +5,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..http.forms import options
+from ..vocab import PERSON_STATUSES
 
 
 class PersonForm(FlaskForm):
@@ -16,9 +17,7 @@ class PersonForm(FlaskForm):
     languages = StringField(_l("Languages"), validators=[Optional(), Length(max=100)])
     birth_year = IntegerField(_l("Birth year"),
                               validators=[Optional(), NumberRange(min=1900, max=2020)])
-    status = SelectField(_l("Status"), choices=options([("active", _l("Active")),
-                                                ("away", _l("Away for a while")),
-                                                ("inactive", _l("Inactive"))]))
+    status = SelectField(_l("Status"), choices=options(PERSON_STATUSES.choices()))
     away_from = DateField(_l("Away from"), validators=[Optional()])
     away_until = DateField(_l("Away until"), validators=[Optional()])
     max_shifts_per_week = IntegerField(_l("Most shifts per week"),

@@ -12,10 +12,10 @@ from ..clock import now
 from ..extensions import db
 from ..http.transactions import write
 from ..http.urls import page_arg, safe_next
-from ..labels import KIND
 from ..models import Assignment
 from ..services.shifts import lists as lists
 from ..services.shifts import responses, signups, swaps
+from ..vocab import SERIES_KINDS
 from . import bp
 
 MAX_DAYS = 90
@@ -40,7 +40,7 @@ def _filters(person):
     """Read the kind and community filters; returns (kind, community, choices, errors)."""
     errors = []
     kind = request.args.get("kind", "")
-    if kind and kind not in KIND:
+    if kind and kind not in SERIES_KINDS:
         errors.append(("kind", _("That choice is not available.")))
         kind = ""
     communities = lists.filter_communities(db.session, person.id, person.community_id)
@@ -70,7 +70,7 @@ def shifts_open():
     chosen = {"kind": kind or "", "community": "township" if community == lists.TOWNSHIP
               else (community or "")}
     return render_template("web/shifts_open.html", found=found, events=events, days=days,
-                           kinds=list(KIND), communities=communities, chosen=chosen,
+                           kinds=list(SERIES_KINDS), communities=communities, chosen=chosen,
                            errors=dict(errors)), 400 if errors else 200
 
 

@@ -12,7 +12,6 @@ from flask_babel import force_locale, gettext
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.feeds import cache
-from coordinator.labels import KIND
 from coordinator.models import (
     Account,
     CareRecipient,
@@ -29,6 +28,7 @@ from coordinator.services.people.accounts import hash_password
 from coordinator.services.schedule import changes
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
+from coordinator.vocab import SERIES_KINDS
 from tests.conftest import TEST_PASSWORD
 from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
 
@@ -225,7 +225,7 @@ def zh(app, msgid: str, **params) -> str:
 
 def zh_kind(app, kind: str) -> str:
     with app.test_request_context(), force_locale("zh_CN"):
-        return str(KIND[kind])
+        return str(SERIES_KINDS[kind])
 
 
 def zh_summary(app, kind: str, title: str) -> str:

@@ -110,11 +110,4 @@ def resolve(session, token: str) -> tuple[SimpleNamespace, SimpleNamespace]:
     return row, account
 
 
-def revoke_all(session, account_id: int, now: datetime) -> None:
-    """Kill every feed URL of an account (on deactivation)."""
-    for row in session.scalars(select(FeedToken).where(FeedToken.account_id == account_id,
-                                                       FeedToken.revoked_at.is_(None))):
-        row.revoked_at = now
-
-
 __all__ = ["derive", "issue", "may_read", "resolve", "token_hash"]

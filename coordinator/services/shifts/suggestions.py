@@ -38,10 +38,6 @@ class Suggestion:
     same_community: bool
     problems: tuple[str, ...]  # soft problems a coordinator may override; empty: fine
 
-    @property
-    def is_free(self) -> bool:
-        return not self.problems
-
 
 @dataclass(frozen=True)
 class _Slot:
