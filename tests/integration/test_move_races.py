@@ -203,6 +203,35 @@ def test_following_change_against_signup(app, backend):
         _exactly_one_won(results, world["people"][0])
 
 
+def test_approving_a_swap_whose_taker_got_busy_meanwhile(app):
+    """李 asks to take 王's shift (approval needed), then signs up for another shift at that
+    time; the coordinator's approval must not confirm 李 on both."""
+    from coordinator.models import Series
+    with app.app_context():
+        world = build_world(n_people=2)
+        series = patrol(world, title="需批准巡逻", rule=None, start_day=2, at=time(9, 0),
+                        until_days=None)
+        db.session.get(Series, series).requires_swap_approval = True
+        db.session.commit()
+        given = _sign_up(world, 0, roles_of(series)[0])
+        begin_write(db.session)
+        offer = swaps.offer(db.session, db.session.get(Account, world["accounts"][0]),
+                            given, NOW)
+        swaps.take(db.session, db.session.get(Account, world["accounts"][1]), offer.id, NOW)
+        db.session.commit()
+        offer_id = offer.id
+        _sign_up(world, 1, _single(world, "早会", 2, time(10, 0)))
+        begin_write(db.session)
+        with pytest.raises(DomainError) as refused:
+            swaps.approve(db.session, db.session.get(Account, world["coordinator"]), offer_id,
+                          True, NOW)
+        db.session.rollback()
+        assert refused.value.params == {"name": "队员1", "title": "早会"}
+        with db.session.begin():
+            assert _overlapping_live(world["people"][1]) == []
+            assert db.session.get(Assignment, given).status == "confirmed"
+
+
 RACES = 20
 
 
