@@ -8,8 +8,9 @@ loads, raw SQL) keeps them without knowing of them; the weekly plan of a provinc
 then reads 20,000 occurrence rows instead of joining their 230,000 slots.
 
 Lock order: a trigger updates the occurrence row after the slot row, so a transaction that
-writes slots must lock their occurrence first (``services.locks.lock_occurrence``), or two
-writers can each hold what the other waits for.
+writes slots must lock their occurrence first (``services.locks.lock_slot`` does; ``lock`` /
+``lock_many`` on ``Occurrence`` before writing several slots), or two writers can each hold
+what the other waits for. The whole order is documented once, in ``services/locks.py``.
 
 A migration that rebuilds ``occurrence_roles`` on SQLite (``batch_alter_table`` copying the
 table) drops its triggers and must create them again: ``tests/integration/test_setup.py``

@@ -16,7 +16,7 @@ from ...domain.recurrence import expand, get_zone, to_utc
 from ...models import Account, Assignment, Occurrence, OccurrenceRole, Series
 from .. import audit
 from ..access import can_manage
-from ..locks import lock, lock_many
+from ..locks import lock, lock_many, lock_people
 from ..shifts.facts import busy_intervals
 from ..shifts.signups import promote_waitlist
 from .bookings import check_venue
@@ -40,6 +40,18 @@ def _live(session, occurrence_id: int) -> list[Assignment]:
     return list(session.scalars(
         select(Assignment).join(OccurrenceRole).where(
             OccurrenceRole.occurrence_id == occurrence_id, Assignment.status.in_(LIVE))))
+
+
+def _lock_people_of(session, occurrence_ids) -> None:
+    """Lock the live assignments of locked occurrences, then their people (locks.py order):
+    their times are checked next, and a sign-up elsewhere must wait for this change."""
+    ids = sorted(set(occurrence_ids))
+    if not ids:
+        return
+    assignments = lock_many(session, Assignment, session.scalars(
+        select(Assignment.id).join(OccurrenceRole).where(
+            OccurrenceRole.occurrence_id.in_(ids), Assignment.status.in_(LIVE))))
+    lock_people(session, [a.person_id for a in assignments])
 
 
 def cancel_occurrence(session, actor: Account, occurrence_id: int, reason: str,
@@ -105,6 +117,9 @@ def move_occurrence(session, actor: Account, occurrence_id: int, *, start_date: 
     check_venue(session, venue_id, [(start, end)], people, series.timezone,
                 ignore_occurrence_ids={occurrence.id})
     occurrence = lock(session, Occurrence, occurrence.id)
+    if occurrence.status == "cancelled":  # read again under the lock: a cancel may have won
+        raise DomainError("A cancelled occurrence cannot be moved.")
+    _lock_people_of(session, [occurrence.id])
     live = _check_people_free(session, occurrence.id, start, end)
     changed = (occurrence.start_at, occurrence.end_at, occurrence.venue_id) != (start, end,
                                                                                venue_id)
@@ -127,7 +142,11 @@ def move_occurrence(session, actor: Account, occurrence_id: int, *, start_date: 
 
 def _check_people_free(session, occurrence_id: int, start: datetime, end: datetime
                        ) -> list[Assignment]:
-    """Raise if a person assigned to the occurrence is busy elsewhere in [start, end)."""
+    """Raise if a person assigned to the occurrence is busy elsewhere in [start, end).
+
+    The caller holds the occurrence and its people locked (``_lock_people_of``), so a
+    sign-up, swap or move for one of them elsewhere waits until this change commits.
+    """
     live = _live(session, occurrence_id)
     for assignment in live:
         clash = busy_intervals(session, assignment.person_id, start, end,
@@ -223,11 +242,18 @@ def split_series(session, actor: Account, occurrence_id: int, data: SeriesInput,
                    duration=timedelta(minutes=data.duration_minutes), zone_name=zone,
                    rule=data.rrule or None, until=data.until, window_start=now,
                    window_end=horizon_end)
+    # Lock order (locks.py): the venue, the following occurrences, their slots, their
+    # people — all before any person's time is checked.
+    check_venue(session, data.venue_id, [(s.start_at, s.end_at) for s in slots],
+                people_needed(session, data), zone, ignore_series_ids={old.id})
     following = sorted(lock_many(session, Occurrence, session.scalars(select(Occurrence.id).where(
         Occurrence.series_id == old.id, Occurrence.recurrence_id >= occurrence.recurrence_id,
         Occurrence.status == "scheduled"))), key=lambda o: (o.start_at, o.id))
-    check_venue(session, data.venue_id, [(s.start_at, s.end_at) for s in slots],
-                people_needed(session, data), zone, ignore_series_ids={old.id})
+    following_ids = [o.id for o in following]
+    if following_ids:
+        lock_many(session, OccurrenceRole, session.scalars(select(OccurrenceRole.id).where(
+            OccurrenceRole.occurrence_id.in_(following_ids))))
+    _lock_people_of(session, following_ids)
     new = Series(kind=data.kind, participation=data.participation, title=data.title.strip(),
                  description=data.description, community_id=data.community_id,
                  team_id=data.team_id, venue_id=data.venue_id, timezone=zone,

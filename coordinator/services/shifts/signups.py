@@ -4,7 +4,9 @@ Callers open the write transaction with ``database.begin_write`` and commit afte
 Capacity holds through a guarded ``UPDATE … SET filled = filled + 1 WHERE filled <
 maximum`` (checked by rowcount) backed by ``CHECK (filled <= maximum)``; duplicates
 through a partial unique index; a person's overlaps through the person row lock (on
-SQLite, through BEGIN IMMEDIATE). Never check-then-insert.
+SQLite, through BEGIN IMMEDIATE), taken in the order of ``services/locks.py``: occurrence
+→ slot (``lock_slot``) → person, before the person's other shifts are read. Never
+check-then-insert.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ...domain.errors import DomainError, Forbidden, NotFound
 from ...models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from .. import audit
 from ..access import can_manage
-from ..locks import lock, lock_slot
+from ..locks import lock, lock_many, lock_people, lock_slot
 from .facts import person_facts
 
 
@@ -176,9 +178,14 @@ def promote_waitlist(session, actor: Account | None, role_id: int, now: datetime
     promoted: list[int] = []
     if occurrence.status != "scheduled":
         return promoted
-    waiting = list(session.scalars(select(Assignment).where(
-        Assignment.occurrence_role_id == role_id, Assignment.status == "waitlisted")
-        .order_by(Assignment.waitlist_position, Assignment.id)))
+    # Lock order (locks.py): the waiting assignments, then all their people at once in id
+    # order (one by one in waitlist order could deadlock against a move locking two of
+    # them), before any of their times is checked.
+    waiting = sorted(lock_many(session, Assignment, session.scalars(
+        select(Assignment.id).where(Assignment.occurrence_role_id == role_id,
+                                    Assignment.status == "waitlisted"))),
+        key=lambda a: (a.waitlist_position is None, a.waitlist_position or 0, a.id))
+    lock_people(session, [a.person_id for a in waiting])
     for candidate in waiting:
         if role.filled >= role.maximum:
             break

@@ -1,4 +1,9 @@
-"""Shift swaps: a volunteer offers a confirmed shift; another eligible one takes it."""
+"""Shift swaps: a volunteer offers a confirmed shift; another eligible one takes it.
+
+Taking and approving lock in the order of ``services/locks.py`` — the shift's occurrence
+and slot, the offered assignment, the offer, then the taker — and check the taker's time
+under the taker's lock, like a sign-up.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -10,8 +15,8 @@ from ...domain.errors import DomainError, Forbidden, NotFound
 from ...models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from .. import audit
 from ..access import can_manage
-from ..locks import lock
-from .facts import person_facts
+from ..locks import lock, lock_slot
+from .facts import busy_intervals, person_facts
 
 
 def offer(session, actor: Account, assignment_id: int, now: datetime) -> SwapOffer:
@@ -50,20 +55,29 @@ def _open_offer(session, offer_id: int, now: datetime) -> SwapOffer:
     return swap
 
 
+def _lock_offer(session, offer_id: int, now: datetime):
+    """Lock an offer and what it hangs on: ``(swap, assignment, role, occurrence)``."""
+    assignment_id = session.scalar(select(SwapOffer.assignment_id)
+                                   .where(SwapOffer.id == offer_id))
+    if assignment_id is None:
+        raise NotFound("No such offer.")
+    role, occurrence = lock_slot(session, session.scalar(
+        select(Assignment.occurrence_role_id).where(Assignment.id == assignment_id)))
+    assignment = lock(session, Assignment, assignment_id)
+    return _open_offer(session, offer_id, now), assignment, role, occurrence
+
+
 def take(session, actor: Account, offer_id: int, now: datetime) -> SwapOffer:
     """Take an offered shift; with approval required it waits for a coordinator."""
-    swap = _open_offer(session, offer_id, now)
+    swap, assignment, role, occurrence = _lock_offer(session, offer_id, now)
     if swap.status != "open":
         raise DomainError("This offer is no longer open.")
-    assignment = lock(session, Assignment, swap.assignment_id)
     if actor.person_id is None or actor.person_id == assignment.person_id:
         raise Forbidden("You cannot take your own shift.")
     if assignment.status != "confirmed":
         swap.status = "withdrawn"
         session.flush()
         raise DomainError("This offer is no longer open.")
-    role = session.get(OccurrenceRole, assignment.occurrence_role_id)
-    occurrence = session.get(Occurrence, role.occurrence_id)
     series = session.get(Series, occurrence.series_id)
     taker = lock(session, Person, actor.person_id)
     live = session.scalar(select(Assignment).where(
@@ -90,10 +104,9 @@ def take(session, actor: Account, offer_id: int, now: datetime) -> SwapOffer:
 
 def approve(session, actor: Account, offer_id: int, approve_it: bool, now: datetime) -> SwapOffer:
     """A coordinator approves (or refuses) a swap that waits for approval."""
-    swap = _open_offer(session, offer_id, now)
+    swap, assignment, role, occurrence = _lock_offer(session, offer_id, now)
     if swap.status != "pending":
         raise DomainError("This offer does not wait for approval.")
-    assignment = session.get(Assignment, swap.assignment_id)
     person = session.get(Person, assignment.person_id)
     if not can_manage(session, actor, person.community_id):
         raise Forbidden("You do not coordinate this community.")
@@ -107,6 +120,13 @@ def approve(session, actor: Account, offer_id: int, approve_it: bool, now: datet
         swap.status = "withdrawn"
         session.flush()
         raise DomainError("The shift was withdrawn in the meantime.")
+    # A pending take holds no place, so the taker may have taken another shift at that
+    # time since: check again, under the taker's lock.
+    taker = lock(session, Person, swap.taken_by_id)
+    clash = busy_intervals(session, taker.id, occurrence.start_at, occurrence.end_at)
+    if clash:
+        raise DomainError("%(name)s is busy then (%(title)s); this swap cannot be approved.",
+                          name=taker.full_name, title=clash[0].title)
     swap.approved_by_id = actor.id
     _transfer(session, actor, swap, assignment, swap.taken_by_id, now)
     return swap
