@@ -27,9 +27,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from coordinator.extensions import db
-from coordinator.feeds import cache as feed_cache
 from coordinator.models import Account, Community, FeedCache
-from coordinator.services.feeds import render as feed_render
 from coordinator.services.feeds import tokens as feed_tokens
 
 from .report import fmt
@@ -106,8 +104,7 @@ def _cold(ctx, label, token) -> dict:
     with ctx.app.app_context():
         db.session.execute(delete(FeedCache))
         db.session.commit()
-    feed_cache.clear_local()
-    feed_render.clear_cache()
+    ctx.app.extensions["feed_caches"].clear()
     started = time.perf_counter()
     response = client.get(f"/feeds/{token}.ics")
     cold = time.perf_counter() - started

@@ -1,5 +1,6 @@
 """Default settings. The environment is read in ``create_app``, never here."""
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 
 class Config:
@@ -29,7 +30,7 @@ class Config:
     FEED_PAST_DAYS = 30
     FEED_FUTURE_DAYS = 365
     PUBLIC_URL = None  # e.g. "https://volunteers.example.org"; defaults to the request host
-    FEED_UID_DOMAIN = None  # stable UID domain; defaults to PUBLIC_URL's host
+    FEED_UID_DOMAIN = None  # stable UID domain; defaults to PUBLIC_URL's host, else localhost
     # Weekly plan: above this many occurrences a week shows counts per group and day.
     PLAN_DETAIL_LIMIT = 400
     PLAN_GROUPS_PER_PAGE = 30
@@ -71,3 +72,19 @@ class Config:
     SCHEDULER_LOCK_POLL_SECONDS = 5  # how often a waiting second scheduler tries the lock
     # Shown on the login page while demo data is loaded.
     DEMO_PASSWORD = "demo"  # noqa: S105 — the published demo password, demo data only
+
+
+def feed_identity(config, host: str | None = None) -> tuple[str, str]:
+    """Return ``(base_url, uid_domain)``: the address in feed and message links, and the
+    domain part of every event UID.
+
+    ``host`` is the request's host URL (``request.host_url``), None outside a request (the
+    scheduler). The base URL is ``PUBLIC_URL``, else that host, else "" (no links). The UID
+    domain never comes from the request: the scheduler has none, and a calendar that gets
+    both the feed and a reminder's attached event must see one UID for one shift. It is
+    ``FEED_UID_DOMAIN``, else the host of ``PUBLIC_URL``, else "localhost".
+    """
+    public = (config.get("PUBLIC_URL") or "").rstrip("/")
+    base = public or (host or "").rstrip("/")
+    domain = config.get("FEED_UID_DOMAIN") or urlsplit(public).hostname or "localhost"
+    return base, domain

@@ -1,10 +1,7 @@
-"""Serve feeds: validator first (304 without rendering), then cache, then render."""
+"""The feed URLs: parse the request, call ``services.feeds.serve``, build the response."""
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
-from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, request
 from flask_babel import force_locale
@@ -14,18 +11,25 @@ from werkzeug.routing import BaseConverter
 
 from .. import versioning
 from ..clock import now
+from ..config import feed_identity
 from ..domain.errors import NotFound
-from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import public
 from ..models import Community, Team
 from ..services.access import managed_community_ids
 from ..services.feeds import tokens as feed_tokens
-from ..services.feeds.content import FeedSpec, Texts, Viewer, events
-from ..services.feeds.render import CalendarMeta, render
-from ..services.feeds.stamp import stamp
+from ..services.feeds.cache import FeedCaches
+from ..services.feeds.content import FeedSpec, Texts, Viewer
+from ..services.feeds.serve import (
+    Answer,
+    FeedRequest,
+    FeedSettings,
+    Words,
+    hot_answer,
+    serve,
+)
 from ..vocab import SERIES_KINDS
-from . import bp, cache
+from . import bp
 
 
 class FeedTokenConverter(BaseConverter):
@@ -47,11 +51,21 @@ def texts() -> Texts:
 
 
 def base_url() -> str:
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    """The address in feed links: PUBLIC_URL, else the request's host."""
+    return feed_identity(current_app.config, request.host_url)[0]
 
 
-def uid_domain() -> str:
-    return current_app.config.get("FEED_UID_DOMAIN") or urlsplit(base_url()).hostname or "local"
+def caches() -> FeedCaches:
+    """This app's process-local feed memory."""
+    return current_app.extensions["feed_caches"]
+
+
+def settings() -> FeedSettings:
+    config = current_app.config
+    base, uid_domain = feed_identity(config, request.host_url)
+    return FeedSettings(zone=config["TIMEZONE"], past_days=config["FEED_PAST_DAYS"],
+                        future_days=config["FEED_FUTURE_DAYS"], base_url=base,
+                        uid_domain=uid_domain)
 
 
 def parse_filters(args) -> dict:
@@ -70,100 +84,43 @@ def parse_filters(args) -> dict:
     return out
 
 
-def serve(key: str, spec: FeedSpec, viewer: Viewer, locale: str, name, *,
-          private: bool, person_id: int | None = None, alarm_minutes: int | None = None,
-          hot_key: str | None = None, version: int | None = None):
-    """Answer a feed request: 304 from the validator, else cached or fresh bytes.
-
-    ``name`` is a callable giving the calendar's name: only needed when rendering."""
-    config = current_app.config
-    at = now()
-    zone = config["TIMEZONE"]
-    local_day = at.astimezone(get_zone(zone)).date().isoformat()
-    key = f"{key}:{locale}:{alarm_minutes}"
-    digest, last_modified = stamp(db.session, spec, person_id, at, config["FEED_PAST_DAYS"],
-                                  config["FEED_FUTURE_DAYS"], local_day)
-    # The viewer is part of the validator: what a feed shows depends on whose eyes read it
-    # (a coordinator moved to another community must not keep its old care details).
-    eyes = (viewer.person_id, viewer.is_public,
-            None if viewer.managed is None else sorted(viewer.managed))
-    etag = hashlib.sha256(f"{key}|{digest}|{eyes}".encode()).hexdigest()[:32]
-    if hot_key is not None and version is not None:
-        _remember_hot(hot_key, (version, local_day, key, etag, last_modified, private))
-    not_modified = _not_modified(etag, last_modified, private)
-    if not_modified is not None:
-        return not_modified
-    cached = cache.get(db.session, key, etag)
-    if cached is None:
-        with force_locale(locale):
-            items = events(db.session, spec, viewer, texts(), at, config["FEED_PAST_DAYS"],
-                           config["FEED_FUTURE_DAYS"], alarms=bool(alarm_minutes))
+def answer(feed: FeedRequest, name, hot_key: str | None = None,
+           version: int | None = None) -> Response:
+    """Serve ``feed`` and turn the answer into a response; ``name`` gives the calendar's
+    name (only called when rendering)."""
+    def words() -> Words:
+        with force_locale(feed.locale):
             title = name()
-            meta = CalendarMeta(name=title, description=_("Volunteer work: %(name)s", name=title),
-                                zone=zone, base_url=base_url(), uid_domain=uid_domain(),
-                                alarm_minutes=alarm_minutes, alarm_text=_("Shift reminder"))
-            body = render(items, meta)
-        packed = cache.put(db.session, key, etag, body, len(items), at)
-        cached = (body, packed)
-    return _body(cached, etag, last_modified, private)
+            return Words(texts=texts(), name=title,
+                         description=_("Volunteer work: %(name)s", name=title),
+                         alarm_text=_("Shift reminder"))
+
+    return respond(serve(db.session, caches(), feed, settings(), now(), client_has, words,
+                         hot_key=hot_key, version=version))
 
 
-def _not_modified(etag, last_modified, private):
-    """Return a 304 when the client's validators match, else None."""
+def client_has(etag: str, last_modified) -> bool:
+    """Do the request's validators match (the client already holds this version)?"""
     if request.if_none_match:
-        if request.if_none_match.contains_weak(etag):  # RFC 9110: weak comparison here
-            return _headers(Response(status=304), etag, last_modified, private)
-    elif request.if_modified_since and last_modified <= request.if_modified_since:
-        return _headers(Response(status=304), etag, last_modified, private)
-    return None
+        return request.if_none_match.contains_weak(etag)  # RFC 9110: weak comparison here
+    return bool(request.if_modified_since and last_modified <= request.if_modified_since)
 
 
-def _body(cached, etag, last_modified, private):
-    gzip_ok = request.accept_encodings["gzip"] > 0
-    response = Response(cached[1] if gzip_ok else cached[0],
-                        content_type="text/calendar; charset=utf-8")
-    if gzip_ok:
-        response.headers["Content-Encoding"] = "gzip"
-    return _headers(response, etag, last_modified, private)
-
-
-# Per process: what the last full answer of each feed URL was, and at which data version.
-# While the version and the local day are unchanged, a poll needs no other query.
-_HOT: OrderedDict[str, tuple] = OrderedDict()
-_HOT_LOCK = threading.Lock()
-HOT_SIZE = 20_000
-
-
-def _remember_hot(hot_key, entry):
-    with _HOT_LOCK:
-        _HOT[hot_key] = entry
-        _HOT.move_to_end(hot_key)
-        while len(_HOT) > HOT_SIZE:
-            _HOT.popitem(last=False)
-
-
-def _hot_answer(hot_key, version):
-    """Answer from the process's memory when nothing changed since; else None."""
-    with _HOT_LOCK:
-        entry = _HOT.get(hot_key)
-    if entry is None or version is None or entry[0] != version:
-        return None
-    _version, day, key, etag, last_modified, private = entry
-    if day != now().astimezone(get_zone(current_app.config["TIMEZONE"])).date().isoformat():
-        return None
-    answer = _not_modified(etag, last_modified, private)
-    if answer is not None:
-        return answer
-    cached = cache.get(db.session, key, etag)
-    return _body(cached, etag, last_modified, private) if cached is not None else None
-
-
-def _headers(response, etag, last_modified, private):
-    response.set_etag(etag)
-    response.last_modified = last_modified
+def respond(answer: Answer) -> Response:
+    """The HTTP response of a served feed."""
+    if answer.status == 304:
+        response = Response(status=304)
+    else:
+        gzip_ok = request.accept_encodings["gzip"] > 0
+        response = Response(answer.gzip_body if gzip_ok else answer.body,
+                            content_type="text/calendar; charset=utf-8")
+        if gzip_ok:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(answer.etag)
+    response.last_modified = answer.last_modified
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "private, max-age=300" if private else (
+    response.headers["Cache-Control"] = "private, max-age=300" if answer.private else (
         "public, max-age=300")
     return response
 
@@ -175,9 +132,10 @@ def private_feed(token: str):
     version = versioning.read_now(db.engine)
     if version is None:
         version = versioning.read(db.session.connection())
-    answer = _hot_answer(hot_key, version)
-    if answer is not None:
-        return answer
+    hot = hot_answer(db.session, caches(), hot_key, version, now(),
+                     current_app.config["TIMEZONE"], client_has)
+    if hot is not None:
+        return respond(hot)
     try:
         row, account = feed_tokens.resolve(db.session, token)
     except NotFound:
@@ -192,10 +150,11 @@ def private_feed(token: str):
     def name():
         return feed_name(row.scope, row.scope_id)
 
-    return serve(f"t{row.id}:{sorted(filters.items())}", spec, viewer, locale, name,
-                 private=True, person_id=account.person_id,
-                 alarm_minutes=account.feed_alarm_minutes if row.scope == "mine" else None,
-                 hot_key=hot_key, version=version)
+    feed = FeedRequest(key=f"t{row.id}:{sorted(filters.items())}", spec=spec, viewer=viewer,
+                       locale=locale, private=True, person_id=account.person_id,
+                       alarm_minutes=account.feed_alarm_minutes if row.scope == "mine"
+                       else None)
+    return answer(feed, name, hot_key=hot_key, version=version)
 
 
 @bp.route("/feeds/public/<code>.ics")
@@ -212,7 +171,8 @@ def public_feed(code: str):
     def name():
         return _("%(community)s: public events", community=community.name)
 
-    return serve(f"p{community.id}", spec, Viewer(is_public=True), locale, name, private=False)
+    return answer(FeedRequest(key=f"p{community.id}", spec=spec, viewer=Viewer(is_public=True),
+                              locale=locale, private=False), name)
 
 
 def feed_name(scope: str, scope_id: int | None) -> str:

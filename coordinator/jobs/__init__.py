@@ -7,8 +7,8 @@ This module turns the app config into the services' settings.
 from __future__ import annotations
 
 from datetime import time, timedelta
-from urllib.parse import urlsplit
 
+from ..config import feed_identity
 from ..services.notify import NotifySettings, parse_time
 from ..services.notify.channels import MailSettings, SmsSettings, make_senders
 
@@ -16,8 +16,7 @@ from ..services.notify.channels import MailSettings, SmsSettings, make_senders
 def notify_settings(app) -> NotifySettings:
     """Return the message settings from the app config."""
     c = app.config
-    base = (c.get("PUBLIC_URL") or "").rstrip("/")
-    domain = c.get("FEED_UID_DOMAIN") or urlsplit(base).hostname or "localhost"
+    base, domain = feed_identity(c)
     return NotifySettings(
         zone=c["TIMEZONE"], quiet_start=parse_time(c["QUIET_HOURS_START"], time(21, 0)),
         quiet_end=parse_time(c["QUIET_HOURS_END"], time(7, 0)),

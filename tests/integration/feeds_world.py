@@ -11,7 +11,6 @@ from flask_babel import force_locale, gettext
 
 from coordinator.database import begin_write
 from coordinator.extensions import db
-from coordinator.feeds import cache
 from coordinator.models import (
     Account,
     CareRecipient,
@@ -22,7 +21,6 @@ from coordinator.models import (
     Team,
     TeamMember,
 )
-from coordinator.services.feeds import render as feed_render
 from coordinator.services.feeds import tokens as feed_tokens
 from coordinator.services.people.accounts import hash_password
 from coordinator.services.schedule import changes
@@ -39,20 +37,11 @@ CARE_TITLE = "探望独居老人"
 CARE_NOTES = "门铃坏了，请先打电话"
 
 
-def fresh_caches() -> None:
-    """Forget the process-wide caches: every test database numbers its rows from 1."""
-    forget_process_memory()
-    feed_render.clear_cache()
-
-
-def forget_process_memory() -> None:
-    """Forget what this process remembers of each feed, as another app process would
-    (the next poll goes through the token lookup and the validator again)."""
-    from coordinator.feeds import views
-    cache.clear_local()
-    hot = getattr(views, "_HOT", None)
-    if hot is not None:
-        hot.clear()
+def forget_process_memory(app) -> None:
+    """Forget what this app remembers of each feed, as another app process would
+    (the next poll goes through the token lookup and the validator again). Each app has
+    its own caches (``create_app``), so a test starts with empty ones."""
+    app.extensions["feed_caches"].forget_feeds()
 
 
 def feed_world() -> dict:

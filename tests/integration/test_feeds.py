@@ -18,7 +18,6 @@ from tests.integration.feeds_world import (
     COORD_PHONE,
     cancel,
     expanded,
-    fresh_caches,
     get,
     later,
     move,
@@ -36,11 +35,6 @@ from tests.integration.feeds_world import (
     zh_summary,
 )
 from tests.integration.scheduling import NOW, account, build_world, patrol, roles_of
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    fresh_caches()
 
 
 @pytest.fixture

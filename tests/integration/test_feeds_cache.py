@@ -11,13 +11,12 @@ from sqlalchemy import event
 
 from coordinator.database import begin_write
 from coordinator.extensions import db
-from coordinator.feeds import views
 from coordinator.models import Occurrence, Series
+from coordinator.services.feeds import serve
 from coordinator.services.schedule import changes
 from coordinator.services.shifts import responses, signups
 from tests.integration.feeds_world import (
     forget_process_memory,
-    fresh_caches,
     get,
     occurrences,
     parse,
@@ -30,11 +29,6 @@ from tests.integration.feeds_world import (
     vevents,
 )
 from tests.integration.scheduling import NOW, ZONE, account, patrol, roles_of
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    fresh_caches()
 
 
 @pytest.fixture
@@ -57,13 +51,13 @@ def test_a_304_is_answered_without_rendering(app, client, world, monkeypatch):
 
     def boom(*_args, **_kw):
         raise AssertionError("rendered for a 304")
-    monkeypatch.setattr(views, "render", boom)
-    monkeypatch.setattr(views, "events", boom)
+    monkeypatch.setattr(serve, "render", boom)
+    monkeypatch.setattr(serve, "events", boom)
     for other_process in (False, True):  # from memory, and from the validator
         for headers in ({"If-None-Match": first.headers["ETag"]},
                         {"If-Modified-Since": first.headers["Last-Modified"]}):
             if other_process:
-                forget_process_memory()
+                forget_process_memory(app)
             assert client.get(f"/feeds/{token}.ics", headers=headers).status_code == 304
         cached = client.get(f"/feeds/{token}.ics")  # unchanged: served from the cache
         assert cached.status_code == 200 and cached.data == first.data
@@ -72,7 +66,7 @@ def test_a_304_is_answered_without_rendering(app, client, world, monkeypatch):
 def _count_queries(app, path, etag, other_process=False):
     statements = []
     if other_process:
-        forget_process_memory()
+        forget_process_memory(app)
 
     def count(_conn, _cursor, statement, *_args):
         statements.append(statement)

@@ -24,14 +24,13 @@ from werkzeug.serving import make_server
 from coordinator.database import begin_write
 from coordinator.domain.errors import Forbidden
 from coordinator.extensions import db
-from coordinator.feeds import views
 from coordinator.http.logs import RedactingLogger, redact
 from coordinator.models import FeedToken, TeamMember
+from coordinator.services.feeds import serve
 from coordinator.services.feeds import tokens as feed_tokens
 from coordinator.services.people import accounts
 from tests.conftest import login, post
 from tests.integration.feeds_world import (
-    fresh_caches,
     get,
     parse,
     patrol_world,
@@ -42,11 +41,6 @@ from tests.integration.feeds_world import (
 from tests.integration.scheduling import NOW, account
 
 TOKEN_URL = re.compile(r"https://volunteers\.example\.org/feeds/([A-Za-z0-9_-]{43})\.ics")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    fresh_caches()
 
 
 @pytest.fixture
@@ -177,8 +171,8 @@ def test_tokens_never_reach_the_logs(app, world, caplog, monkeypatch):
         base = f"http://127.0.0.1:{server.port}/feeds/{token}.ics"
         with urllib.request.urlopen(base + "?kind=patrol") as answer:  # noqa: S310
             assert answer.status == 200
-        monkeypatch.setattr(views, "render", lambda *a, **k: 1 / 0)
-        monkeypatch.setattr(views.cache, "get", lambda *a, **k: None)
+        monkeypatch.setattr(serve, "render", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr(app.extensions["feed_caches"], "get", lambda *a, **k: None)
         with pytest.raises(urllib.error.HTTPError) as failed:
             urllib.request.urlopen(base)  # noqa: S310
         assert failed.value.code == 500

@@ -15,7 +15,6 @@ from tests.integration.feeds_world import (
     add_care_visit,
     add_series,
     expanded,
-    fresh_caches,
     get,
     occurrences,
     parse,
@@ -34,11 +33,6 @@ from tests.integration.scheduling import roles_of
 
 SECRETS = (RECIPIENT["full_name"], RECIPIENT["address"], RECIPIENT["ward"], CARE_TITLE,
            CARE_NOTES, "糖尿病")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    fresh_caches()
 
 
 @pytest.fixture

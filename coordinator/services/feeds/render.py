@@ -8,8 +8,6 @@ LAST-MODIFIED (the data's change time), so the same data renders the same bytes.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from functools import lru_cache
@@ -46,11 +44,6 @@ class CalendarMeta:
     method: str | None = None  # e.g. "PUBLISH" for an event attached to an e-mail
 
 
-_EVENT_CACHE: OrderedDict[str, bytes] = OrderedDict()
-_EVENT_CACHE_SIZE = 50_000
-_LOCK = threading.Lock()
-
-
 @lru_cache(maxsize=16)
 def vtimezone(zone: str) -> bytes:
     """Return the VTIMEZONE block of ``zone``, generated once by icalendar from zoneinfo."""
@@ -59,12 +52,13 @@ def vtimezone(zone: str) -> bytes:
     return tz.to_ical()
 
 
-def render(events: list[FeedEvent], meta: CalendarMeta) -> bytes:
+def render(events: list[FeedEvent], meta: CalendarMeta, cache=None) -> bytes:
     """Return the calendar as bytes (CRLF, folded at 75 octets by icalendar).
 
-    Each VEVENT's bytes are cached by the hash of everything that goes into it, so a
-    feed re-rendered after one change re-serialises only that event (icalendar's
-    serialisation is the dominant cost, about 1 ms per event with Chinese text).
+    With a ``cache`` (``get``/``put``, e.g. the app's ``FeedCaches.events``) each VEVENT's
+    bytes are kept by the hash of everything that goes into it, so a feed re-rendered
+    after one change re-serialises only that event (icalendar's serialisation is the
+    dominant cost, about 1 ms per event with Chinese text).
     """
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -82,25 +76,21 @@ def render(events: list[FeedEvent], meta: CalendarMeta) -> bytes:
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
     parts = [head[:-len(end)], vtimezone(meta.zone)]
-    parts += [_event_bytes(item, meta) for item in events]
+    parts += [_event_bytes(item, meta, cache) for item in events]
     parts.append(end)
     return b"".join(parts)
 
 
-def _event_bytes(item: FeedEvent, meta: CalendarMeta) -> bytes:
+def _event_bytes(item: FeedEvent, meta: CalendarMeta, cache) -> bytes:
+    if cache is None:
+        return _vevent(item, meta).to_ical()
     key = hashlib.sha256(repr((item, meta.zone, meta.base_url, meta.uid_domain,
                                meta.alarm_minutes, meta.alarm_text)).encode()).hexdigest()
-    with _LOCK:
-        hit = _EVENT_CACHE.get(key)
-        if hit is not None:
-            _EVENT_CACHE.move_to_end(key)
-            return hit
-    data = _vevent(item, meta).to_ical()
-    with _LOCK:
-        _EVENT_CACHE[key] = data
-        while len(_EVENT_CACHE) > _EVENT_CACHE_SIZE:
-            _EVENT_CACHE.popitem(last=False)
-    return data
+    hit = cache.get(key)
+    if hit is None:
+        hit = _vevent(item, meta).to_ical()
+        cache.put(key, hit)
+    return hit
 
 
 def _vevent(item: FeedEvent, meta: CalendarMeta) -> Event:
@@ -136,8 +126,3 @@ def _vevent(item: FeedEvent, meta: CalendarMeta) -> Event:
         event.add_component(alarm)
     return event
 
-
-def clear_cache() -> None:
-    """Forget cached event bytes (tests and benchmarks of cold renders)."""
-    with _LOCK:
-        _EVENT_CACHE.clear()
