@@ -199,8 +199,12 @@ def set_enabled(session, actor: Account, account_id: int, enabled: bool,
         raise NotFound("No such account.")
     if account.id == actor.id and not enabled:
         raise DomainError("You cannot deactivate your own account.")
+    if account.is_enabled == enabled:
+        return account  # nothing changes: an enabled account keeps its sessions
     account.is_enabled = enabled
-    end_sessions(account)
+    if not enabled:
+        # Enabling needs no new token: deactivation already rotated it.
+        end_sessions(account)
     audit.record(session, actor, "account.enable" if enabled else "account.disable",
                  "account", account.id, now)
     return account
