@@ -20,6 +20,10 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # elderly users leave forms open for long
+    # No view accepts uploads: 1 MiB is far above any form here, and a bigger body is
+    # refused (413) before it is read. A future upload view raises it for itself
+    # (``request.max_content_length = ...`` before touching ``request.files``).
+    MAX_CONTENT_LENGTH = 1024 * 1024
     # Rolling horizon of materialised occurrences (weeks).
     HORIZON_WEEKS = 12
     WITHDRAW_CUTOFF_HOURS = 12
