@@ -66,6 +66,12 @@ def create_app(config: dict | None = None) -> Flask:
     init_feeds(app)
     init_plan(app)
     init_cli(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address (the login throttle's key) and scheme, as the proxies saw
+        # them; headers beyond the trusted hops are ignored, so a client cannot forge them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 

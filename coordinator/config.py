@@ -27,6 +27,18 @@ class Config:
     # Rolling horizon of materialised occurrences (weeks).
     HORIZON_WEEKS = 12
     WITHDRAW_CUTOFF_HOURS = 12
+    # Login throttle (seconds; see services/people/throttle.py): this many failures within
+    # the window lock an account (or an unknown name) / a client address for LOGIN_LOCKOUT,
+    # doubling with each lockout in a row up to LOGIN_LOCKOUT_MAX. Refused attempts hash
+    # nothing. Behind a proxy set TRUSTED_PROXIES, or every client shares its address.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_ADDRESS_MAX_FAILURES = 20
+    LOGIN_WINDOW = 15 * 60
+    LOGIN_LOCKOUT = 15 * 60
+    LOGIN_LOCKOUT_MAX = 24 * 60 * 60
+    # How many proxies (nginx, a load balancer) stand in front of the app and set
+    # X-Forwarded-For / X-Forwarded-Proto; 0: trust no such header (direct clients).
+    TRUSTED_PROXIES = 0
     # Argon2id, argon2-cffi's defaults (t=3, m=64 MiB, p=4) exceed OWASP's minimum.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

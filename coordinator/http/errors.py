@@ -1,8 +1,12 @@
 """Error pages in the user's language; JSON for API clients."""
 from __future__ import annotations
 
+from datetime import timedelta
+from math import ceil
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +31,16 @@ def _messages():
     }
 
 
+def retry_message(retry_after: timedelta) -> str:
+    """Say, in the user's language, when to try again (minutes; hours beyond two)."""
+    minutes = max(1, ceil(retry_after.total_seconds() / 60))
+    if minutes <= 120:
+        return ngettext("Too many attempts. Please try again in %(num)d minute.",
+                        "Too many attempts. Please try again in %(num)d minutes.", minutes)
+    return ngettext("Too many attempts. Please try again in %(num)d hour.",
+                    "Too many attempts. Please try again in %(num)d hours.", ceil(minutes / 60))
+
+
 def _render(code: int, message: str | None = None):
     message = message or _messages().get(code, _("Something went wrong."))
     if _wants_json():
@@ -44,6 +58,10 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
+        retry_after = getattr(exc, "retry_after", None)  # TooManyRequests(retry_after=s)
+        if exc.code == 429 and isinstance(retry_after, int):
+            body, code = _render(429, retry_message(timedelta(seconds=retry_after)))
+            return body, code, {"Retry-After": str(retry_after)}
         return _render(exc.code or 500)
 
     @app.errorhandler(Exception)

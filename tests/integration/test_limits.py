@@ -52,3 +52,16 @@ def test_a_20_mb_multipart_post_is_refused_before_it_is_read(app, client):
     assert response.status_code == 413
     assert "提交的内容太大了。" in response.get_data(as_text=True)
 
+
+
+def test_a_429_says_in_chinese_when_to_try_again(app, client):
+    from werkzeug.exceptions import TooManyRequests
+
+    @app.route("/test-too-many")
+    @public
+    def too_many():
+        raise TooManyRequests(retry_after=600)
+
+    response = client.get("/test-too-many")
+    assert response.status_code == 429 and response.headers["Retry-After"] == "600"
+    assert "尝试次数太多，请在 10 分钟后再试。" in response.get_data(as_text=True)
