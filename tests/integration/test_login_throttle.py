@@ -202,3 +202,26 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_address(database_url, tm
         with app.app_context():
             db.engine.dispose()
 
+
+
+def test_parallel_guesses_cannot_slip_under_the_limit(app, clock, hasher, user, monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    lock = threading.Lock()
+    real_verify = hasher.verify
+
+    def verify(hash, password):  # noqa: A002
+        with lock:
+            return real_verify(hash, password)
+
+    monkeypatch.setattr(hasher, "verify", verify)
+
+    def guess(i):
+        client = app.test_client()
+        return login(client, "coord1", f"wrong guess {i}").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(guess, range(16)))
+    assert sorted(statuses) == [200] * 5 + [429] * 11
+    assert hasher.calls == 5
