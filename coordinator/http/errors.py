@@ -6,7 +6,6 @@ from math import ceil
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -34,11 +33,10 @@ def _messages():
 def retry_message(retry_after: timedelta) -> str:
     """Say, in the user's language, when to try again (minutes; hours beyond two)."""
     minutes = max(1, ceil(retry_after.total_seconds() / 60))
+    # No plural forms: Chinese has none, and the English reads well without them.
     if minutes <= 120:
-        return ngettext("Too many attempts. Please try again in %(num)d minute.",
-                        "Too many attempts. Please try again in %(num)d minutes.", minutes)
-    return ngettext("Too many attempts. Please try again in %(num)d hour.",
-                    "Too many attempts. Please try again in %(num)d hours.", ceil(minutes / 60))
+        return _("Too many attempts. Please try again in %(minutes)s min.", minutes=minutes)
+    return _("Too many attempts. Please try again in %(hours)s h.", hours=ceil(minutes / 60))
 
 
 def _render(code: int, message: str | None = None):
