@@ -66,6 +66,12 @@ def create_app(config: dict | None = None) -> Flask:
     init_feeds(app)
     init_plan(app)
     init_cli(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address (the login throttle's key) and scheme, as the proxies saw
+        # them; headers beyond the trusted hops are ignored, so a client cannot forge them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 
@@ -84,6 +90,9 @@ def _finish_config(app: Flask) -> None:
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL") or (
         "sqlite:///" + os.path.join(app.instance_path, "coordinator.sqlite"))
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(url)
+    # Engine options given in full (e.g. a bigger pool) still hide SQL parameters.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     if app.config.get("DEVELOPMENT") or app.config.get("TESTING"):
         # Plain http on 127.0.0.1 in development: a Secure cookie would never come back.

@@ -10,7 +10,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error's text names the statement, never its values (a
+    # person's e-mail, address, notes would otherwise land in the error log).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -19,9 +21,25 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # elderly users leave forms open for long
+    # No view accepts uploads: 1 MiB is far above any form here, and a bigger body is
+    # refused (413) before it is read. A future upload view raises it for itself
+    # (``request.max_content_length = ...`` before touching ``request.files``).
+    MAX_CONTENT_LENGTH = 1024 * 1024
     # Rolling horizon of materialised occurrences (weeks).
     HORIZON_WEEKS = 12
     WITHDRAW_CUTOFF_HOURS = 12
+    # Login throttle (seconds; see services/people/throttle.py): this many failures within
+    # the window lock an account (or an unknown name) / a client address for LOGIN_LOCKOUT,
+    # doubling with each lockout in a row up to LOGIN_LOCKOUT_MAX. Refused attempts hash
+    # nothing. Behind a proxy set TRUSTED_PROXIES, or every client shares its address.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_ADDRESS_MAX_FAILURES = 20
+    LOGIN_WINDOW = 15 * 60
+    LOGIN_LOCKOUT = 15 * 60
+    LOGIN_LOCKOUT_MAX = 24 * 60 * 60
+    # How many proxies (nginx, a load balancer) stand in front of the app and set
+    # X-Forwarded-For / X-Forwarded-Proto; 0: trust no such header (direct clients).
+    TRUSTED_PROXIES = 0
     # Argon2id, argon2-cffi's defaults (t=3, m=64 MiB, p=4) exceed OWASP's minimum.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

@@ -1,6 +1,9 @@
 """Thin auth views: form → service → commit."""
 from __future__ import annotations
 
+from datetime import timedelta
+from math import ceil
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,12 +13,13 @@ from ..database import begin_write
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..http.access import public
+from ..http.errors import retry_message
 from ..http.forms import apply_error
 from ..http.transactions import write
 from ..http.urls import safe_next
 from ..models import AppSetting
 from ..models.people import TEXT_SIZES
-from ..services.people import accounts
+from ..services.people import accounts, throttle
 from . import bp
 from .forms import LoginForm, NotificationForm, PasswordForm
 
@@ -28,10 +32,15 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         begin_write(db.session)
-        account = accounts.authenticate(db.session, form.identifier.data, form.password.data,
-                                        now())
-        if account is None:
+        try:
+            account = accounts.authenticate(
+                db.session, form.identifier.data, form.password.data, now(),
+                address=request.remote_addr, policy=throttle.Policy.from_config(current_app.config))
+        except throttle.Throttled as exc:
             db.session.rollback()
+            return _login_page(form, retry_after=exc.retry_after)
+        if account is None:
+            db.session.commit()  # the failure counts, in every process and on every host
             form.password.errors = [_("Wrong username, phone number or password.")]
         else:
             db.session.commit()
@@ -44,9 +53,19 @@ def login():
             if text_size:
                 session["text_size"] = text_size
             return redirect(safe_next(form.next.data, url_for("web.home")))
+    return _login_page(form)
+
+
+def _login_page(form, retry_after: timedelta | None = None):
+    """The login form; refused for a while (429, Retry-After) after too many failures."""
+    if retry_after is not None:
+        form.password.errors = [retry_message(retry_after)]
     demo = db.session.get(AppSetting, "demo_loaded") is not None
-    return render_template("auth/login.html", form=form, demo=demo,
+    page = render_template("auth/login.html", form=form, demo=demo,
                            demo_password=current_app.config["DEMO_PASSWORD"])
+    if retry_after is None:
+        return page
+    return page, 429, {"Retry-After": str(ceil(retry_after.total_seconds()))}
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,6 +1,9 @@
 """Error pages in the user's language; JSON for clients that ask for it (Accept)."""
 from __future__ import annotations
 
+from datetime import timedelta
+from math import ceil
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -25,6 +28,15 @@ def _messages():
         500: _("Something went wrong on our side. Nothing you entered was saved half-way; "
                "please try again."),
     }
+
+
+def retry_message(retry_after: timedelta) -> str:
+    """Say, in the user's language, when to try again (minutes; hours beyond two)."""
+    minutes = max(1, ceil(retry_after.total_seconds() / 60))
+    # No plural forms: Chinese has none, and the English reads well without them.
+    if minutes <= 120:
+        return _("Too many attempts. Please try again in %(minutes)s min.", minutes=minutes)
+    return _("Too many attempts. Please try again in %(hours)s h.", hours=ceil(minutes / 60))
 
 
 def _render(code: int, message: str | None = None):
@@ -60,6 +72,10 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
+        retry_after = getattr(exc, "retry_after", None)  # TooManyRequests(retry_after=s)
+        if exc.code == 429 and isinstance(retry_after, int):
+            body, code = _render(429, retry_message(timedelta(seconds=retry_after)))
+            return body, code, {"Retry-After": str(retry_after)}
         return _render(exc.code or 500)
 
     @app.errorhandler(Exception)

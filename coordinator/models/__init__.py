@@ -16,6 +16,7 @@ from .schedule import (
 )
 from .settings import AppSetting
 from .teams import Team, TeamMember
+from .throttle import LoginThrottle
 from .venues import Venue
 from .versions import DataVersion
 
@@ -25,4 +26,5 @@ __all__ = [
     "Notification", "Occurrence", "OccurrenceRole", "Person", "Response", "Series",
     "SeriesRole", "SwapOffer",
     "Team", "TeamMember", "Unavailability", "Venue",
+    "LoginThrottle",
 ]

@@ -101,7 +101,8 @@ def _export(kind: str):
     table = plan_export.rows(wp.week_entries(db.session, viewer, flt, zone), zone, texts)
     name = f"weekly-plan-{flt.monday.isoformat()}"
     if kind == "csv":
-        body, mimetype = plan_export.to_csv(table, texts), "text/csv; charset=utf-8"
+        # Werkzeug adds "; charset=utf-8" to a text/* mimetype itself: name it once.
+        body, mimetype = plan_export.to_csv(table, texts), "text/csv"
     else:
         body = plan_export.to_xlsx(table, texts, flt.monday.isoformat())
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

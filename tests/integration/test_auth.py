@@ -61,6 +61,26 @@ def test_deactivating_an_account_ends_its_sessions(app, org):
             AuditEntry.action == "account.disable")) is not None
 
 
+def test_enabling_an_enabled_account_keeps_its_sessions(app, org):
+    admin, user = app.test_client(), app.test_client()
+    login(admin, "admin1")
+    login(user, "coord1")
+    response = post(admin, f"/admin/accounts/{org['coord1'].id}/enabled", {"enabled": "1"},
+                    token_from=f"/admin/accounts/{org['coord1'].id}")
+    assert response.status_code == 302
+    assert user.get("/").status_code == 200  # still logged in
+
+
+def test_reenabled_account_logs_in_again(app, org):
+    admin, user = app.test_client(), app.test_client()
+    login(admin, "admin1")
+    for enabled in ("0", "1"):
+        post(admin, f"/admin/accounts/{org['coord1'].id}/enabled", {"enabled": enabled},
+             token_from=f"/admin/accounts/{org['coord1'].id}")
+    assert login(user, "coord1").status_code == 302
+    assert user.get("/").status_code == 200
+
+
 def _accounts(app):
     with app.app_context():
         return db.session.scalar(db.select(db.func.count(Account.id)))

@@ -41,6 +41,7 @@ def test_csv_has_one_row_per_occurrence_and_role_with_names(app, client, world):
     login_as(client, "leader")
     response = client.get(f"/plan/week.csv?date={world['first_day']}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # charset once
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read the Chinese
     table = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))

@@ -13,6 +13,7 @@ from ...domain.errors import DomainError, NotFound
 from ...models import Account, CoordinatorScope, Person
 from ...models.people import ROLES, TEXT_SIZES, new_session_token
 from .. import audit
+from . import throttle
 
 _hasher = PasswordHasher()
 # A small dummy hash so that a login for an unknown user costs as much as a real one.
@@ -59,18 +60,50 @@ def normalise_phone(raw: str) -> str:
     return digits
 
 
-def authenticate(session, identifier: str, password: str, now: datetime) -> Account | None:
-    """Return the enabled account for a username or phone number and password, or None."""
-    global _DUMMY_HASH
+def authenticate(session, identifier: str, password: str, now: datetime,
+                 address: str | None = None,
+                 policy: throttle.Policy | None = None) -> Account | None:
+    """Return the enabled account for a username or phone number and password, or None.
+
+    Raises throttle.Throttled, before hashing anything, while the client address or the
+    account (known or not) has too many recent failures. Failures and a success are
+    counted in rows the caller commits, whatever the answer.
+    """
+    policy = policy or throttle.Policy()
     identifier = (identifier or "").strip()
-    account = None
-    if identifier:
-        account = session.scalar(select(Account).where(
-            func.lower(Account.username) == identifier.lower()))
-        phone = normalise_phone(identifier)
-        if account is None and phone:
-            account = session.scalar(select(Account).join(Person, Account.person_id == Person.id)
-                                     .where(Person.phone == phone))
+    by_address = throttle.hold(session, throttle.address_key(address))
+    throttle.check(by_address, now)  # before the name's row: a sprayer adds no rows
+    account = _find(session, identifier)
+    by_name = throttle.hold(session, throttle.account_key(account.id) if account is not None
+                            else throttle.name_key(identifier))
+    throttle.check(by_name, now)
+    if _verify(account, password):
+        throttle.record_success(by_name)
+        if _hasher.check_needs_rehash(account.password_hash):
+            account.password_hash = _hasher.hash(password)
+        account.last_login_at = now
+        return account
+    throttle.record_failure(by_address, policy.address_max_failures, policy, now)
+    throttle.record_failure(by_name, policy.max_failures, policy, now)
+    session.flush()
+    return None
+
+
+def _find(session, identifier: str) -> Account | None:
+    if not identifier:
+        return None
+    account = session.scalar(select(Account).where(
+        func.lower(Account.username) == identifier.lower()))
+    phone = normalise_phone(identifier)
+    if account is None and phone:
+        account = session.scalar(select(Account).join(Person, Account.person_id == Person.id)
+                                 .where(Person.phone == phone))
+    return account
+
+
+def _verify(account: Account | None, password: str) -> bool:
+    """Check the password; an unknown or disabled account costs a dummy hash all the same."""
+    global _DUMMY_HASH
     if account is None or not account.password_hash or not account.is_enabled:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = _hasher.hash("dummy-password")
@@ -78,15 +111,11 @@ def authenticate(session, identifier: str, password: str, now: datetime) -> Acco
             _hasher.verify(_DUMMY_HASH, password or "")
         except VerificationError:
             pass
-        return None
+        return False
     try:
-        _hasher.verify(account.password_hash, password or "")
+        return _hasher.verify(account.password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        return None
-    if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = _hasher.hash(password)
-    account.last_login_at = now
-    return account
+        return False
 
 
 def load_by_session_token(session, token: str) -> Account | None:
@@ -199,8 +228,12 @@ def set_enabled(session, actor: Account, account_id: int, enabled: bool,
         raise NotFound("No such account.")
     if account.id == actor.id and not enabled:
         raise DomainError("You cannot deactivate your own account.")
+    if account.is_enabled == enabled:
+        return account  # nothing changes: an enabled account keeps its sessions
     account.is_enabled = enabled
-    end_sessions(account)
+    if not enabled:
+        # Enabling needs no new token: deactivation already rotated it.
+        end_sessions(account)
     audit.record(session, actor, "account.enable" if enabled else "account.disable",
                  "account", account.id, now)
     return account
