@@ -9,12 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..clock import now
-from ..database import begin_write
-from ..domain.errors import DomainError
 from ..extensions import db
 from ..http.access import public
 from ..http.errors import retry_message
-from ..http.forms import apply_error
 from ..http.transactions import write
 from ..http.urls import safe_next
 from ..models import AppSetting
@@ -31,19 +28,15 @@ def login():
         return redirect(url_for("web.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        begin_write(db.session)
-        try:
-            account = accounts.authenticate(
-                db.session, form.identifier.data, form.password.data, now(),
-                address=request.remote_addr, policy=throttle.Policy.from_config(current_app.config))
-        except throttle.Throttled as exc:
-            db.session.rollback()
-            return _login_page(form, retry_after=exc.retry_after)
+        # A failure returns None and is committed: it counts in every process and host.
+        account, refused = write(lambda: accounts.authenticate(
+            db.session, form.identifier.data, form.password.data, now(),
+            address=request.remote_addr, policy=throttle.Policy.from_config(current_app.config)))
+        if isinstance(refused, throttle.Throttled):
+            return _login_page(form, retry_after=refused.retry_after)
         if account is None:
-            db.session.commit()  # the failure counts, in every process and on every host
             form.password.errors = [_("Wrong username, phone number or password.")]
         else:
-            db.session.commit()
             locale = session.get("locale")
             text_size = session.get("text_size")
             session.clear()  # a fresh session at login: no fixation
@@ -71,10 +64,8 @@ def _login_page(form, retry_after: timedelta | None = None):
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    begin_write(db.session)
-    account = db.session.merge(current_user._get_current_object())
-    accounts.end_sessions(account)  # the cookie, even if copied, is dead now
-    db.session.commit()
+    # The cookie, even if copied, is dead once this commits; then the session goes.
+    write(lambda: accounts.end_sessions(db.session.merge(current_user._get_current_object())))
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -98,11 +89,9 @@ def preferences():
     if text_size:
         session["text_size"] = text_size
     if current_user.is_authenticated:
-        begin_write(db.session)
-        account = db.session.merge(current_user._get_current_object())
-        accounts.set_preferences(account, locale=locale, text_size=text_size,
-                                 languages=current_app.config["LANGUAGES"])
-        db.session.commit()
+        write(lambda: accounts.set_preferences(
+            db.session.merge(current_user._get_current_object()), locale=locale,
+            text_size=text_size, languages=current_app.config["LANGUAGES"]))
     return redirect(target)
 
 
@@ -111,16 +100,14 @@ def preferences():
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
-        begin_write(db.session)
-        account = db.session.merge(current_user._get_current_object())
-        try:
+        def change():
+            account = db.session.merge(current_user._get_current_object())
             accounts.change_password(db.session, account, form.current.data, form.new.data,
                                      now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
+            return account
+
+        account, refused = write(change, form=form)
+        if refused is None:
             login_user(account)  # keep this session alive under the new token
             flash(_("Your password is changed. Other devices are logged out."), "info")
             return redirect(url_for("web.home"))

@@ -18,11 +18,13 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from math import ceil
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ...domain.errors import DomainError
 from ...models.throttle import LoginThrottle
 
 
@@ -46,11 +48,13 @@ class Policy:
                    lockout_max=timedelta(seconds=int(config["LOGIN_LOCKOUT_MAX"])))
 
 
-class Throttled(Exception):
+class Throttled(DomainError):
     """Too many failed logins: refused, without hashing, until ``retry_after`` has passed."""
 
     def __init__(self, retry_after: timedelta):
-        super().__init__(f"retry after {retry_after}")
+        super().__init__("Too many attempts. Please try again in %(minutes)s min.",
+                         field="password",
+                         minutes=max(1, ceil(retry_after.total_seconds() / 60)))
         self.retry_after = retry_after
 
 
