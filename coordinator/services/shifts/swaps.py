@@ -1,4 +1,10 @@
-"""Shift swaps: a volunteer offers a confirmed shift; another eligible one takes it."""
+"""Shift swaps: a volunteer offers a confirmed shift; another eligible one takes it.
+
+A refusal writes nothing (the services' rule): an offer past its expiry is refused as
+"no longer open" without being marked, and the listings already leave such offers out
+by ``expires_at``; an offer whose shift was withdrawn or cancelled was closed by that
+withdrawal or cancellation (``signups.withdraw``, ``schedule.changes``), not here.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -41,26 +47,26 @@ def offer(session, actor: Account, assignment_id: int, now: datetime) -> SwapOff
 
 
 def _open_offer(session, offer_id: int, now: datetime) -> SwapOffer:
+    """Lock the offer; writes nothing, so the caller may still refuse."""
     swap = lock(session, SwapOffer, offer_id)
     if swap is None:
         raise NotFound("No such offer.")
-    if swap.status == "open" and swap.expires_at <= now:
-        swap.status = "expired"
-        session.flush()
     return swap
+
+
+def _is_open(swap: SwapOffer, now: datetime) -> bool:
+    return swap.status == "open" and swap.expires_at > now
 
 
 def take(session, actor: Account, offer_id: int, now: datetime) -> SwapOffer:
     """Take an offered shift; with approval required it waits for a coordinator."""
     swap = _open_offer(session, offer_id, now)
-    if swap.status != "open":
+    if not _is_open(swap, now):
         raise DomainError("This offer is no longer open.")
     assignment = lock(session, Assignment, swap.assignment_id)
     if actor.person_id is None or actor.person_id == assignment.person_id:
         raise Forbidden("You cannot take your own shift.")
     if assignment.status != "confirmed":
-        swap.status = "withdrawn"
-        session.flush()
         raise DomainError("This offer is no longer open.")
     role = session.get(OccurrenceRole, assignment.occurrence_role_id)
     occurrence = session.get(Occurrence, role.occurrence_id)
@@ -104,8 +110,6 @@ def approve(session, actor: Account, offer_id: int, approve_it: bool, now: datet
         audit.record(session, actor, "swap.refuse", "swap", swap.id, now)
         return swap
     if assignment.status != "confirmed":
-        swap.status = "withdrawn"
-        session.flush()
         raise DomainError("The shift was withdrawn in the meantime.")
     swap.approved_by_id = actor.id
     _transfer(session, actor, swap, assignment, swap.taken_by_id, now)
