@@ -20,6 +20,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # elderly users leave forms open for long
     # Rolling horizon of materialised occurrences (weeks).
     HORIZON_WEEKS = 12
+    # New series: volunteers may withdraw (and offer swaps) until this many hours before
+    # the start. The series form starts with it; each series stores its own value.
     WITHDRAW_CUTOFF_HOURS = 12
     # Argon2id, argon2-cffi's defaults (t=3, m=64 MiB, p=4) exceed OWASP's minimum.
     ARGON2_TIME_COST = 3

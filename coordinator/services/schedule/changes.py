@@ -246,7 +246,8 @@ def split_series(session, actor: Account, occurrence_id: int, data: SeriesInput,
                  start_date=data.start_date, start_time=data.start_time,
                  duration_minutes=data.duration_minutes, rrule=data.rrule or None,
                  until=data.until, signup_opens_days=data.signup_opens_days,
-                 withdraw_cutoff_hours=data.withdraw_cutoff_hours,
+                 withdraw_cutoff_hours=old.withdraw_cutoff_hours
+                 if data.withdraw_cutoff_hours is None else data.withdraw_cutoff_hours,
                  requires_swap_approval=data.requires_swap_approval, is_public=data.is_public,
                  parent_id=old.id, created_by_id=actor.id, created_at=now, updated_at=now,
                  materialized_until=horizon_end)
