@@ -27,6 +27,8 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     # Rolling horizon of materialised occurrences (weeks).
     HORIZON_WEEKS = 12
+    # New series: volunteers may withdraw (and offer swaps) until this many hours before
+    # the start. The series form starts with it; each series stores its own value.
     WITHDRAW_CUTOFF_HOURS = 12
     # Login throttle (seconds; see services/people/throttle.py): this many failures within
     # the window lock an account (or an unknown name) / a client address for LOGIN_LOCKOUT,

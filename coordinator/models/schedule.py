@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..config import Config
 from ..extensions import db
 from ..vocab import (
     ASSIGNMENT_STATUSES,
@@ -55,7 +56,7 @@ class Series(db.Model):
     until: Mapped[date | None]
     materialized_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signup_opens_days: Mapped[int | None]
-    withdraw_cutoff_hours: Mapped[int] = mapped_column(default=12)
+    withdraw_cutoff_hours: Mapped[int] = mapped_column(default=Config.WITHDRAW_CUTOFF_HOURS)
     requires_swap_approval: Mapped[bool] = mapped_column(default=False)
     is_public: Mapped[bool] = mapped_column(default=False)
     # Set on the later half when "this and all following" splits a series.

@@ -63,7 +63,7 @@ class SeriesForm(FlaskForm):
     signup_opens_days = IntegerField(_l("Sign-up opens this many days ahead"),
                                      validators=[Optional(), NumberRange(min=1, max=365)])
     withdraw_cutoff_hours = IntegerField(_l("Volunteers may withdraw until this many hours "
-                                            "before"), default=12,
+                                            "before"),  # default: WITHDRAW_CUTOFF_HOURS
                                          validators=[Optional(), NumberRange(min=0, max=336)])
     requires_swap_approval = BooleanField(_l("Swaps need a coordinator's approval"))
     is_public = BooleanField(_l("Show in the public calendar (no names)"))

@@ -1,17 +1,16 @@
 """Coordinators approve or refuse swaps that wait for approval."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..clock import now
-from ..database import begin_write
-from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.transactions import write
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from ..services.access import managed_community_ids
 from ..services.shifts import swaps
@@ -43,19 +42,10 @@ def swaps_pending():
 def swap_decide(offer_id: int):
     from flask import request
     approve = request.form.get("approve") == "1"
-    begin_write(db.session)
-    try:
-        swaps.approve(db.session, current_user, offer_id, approve, now())
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as exc:
-        db.session.commit()  # keep the offer's new state (e.g. withdrawn)
-        flash(_(exc.message, **exc.params), "error")
+    error = write(lambda: swaps.approve(db.session, current_user, offer_id, approve,
+                                        now()))[1]
+    if error is not None:
+        flash(_(error.message, **error.params), "error")
     else:
-        db.session.commit()
         flash(_("Swap approved.") if approve else _("Swap refused."), "info")
     return redirect(url_for("schedule.swaps_pending"))

@@ -83,8 +83,8 @@ def series_input(form: SeriesForm) -> SeriesInput:
         rrule=rule, until=form.until.data, participation=form.participation.data,
         team_id=form.team_id.data or None, venue_id=form.venue_id.data or None,
         description=form.description.data, signup_opens_days=form.signup_opens_days.data,
-        withdraw_cutoff_hours=12 if form.withdraw_cutoff_hours.data is None
-        else form.withdraw_cutoff_hours.data,
+        withdraw_cutoff_hours=current_app.config["WITHDRAW_CUTOFF_HOURS"]
+        if form.withdraw_cutoff_hours.data is None else form.withdraw_cutoff_hours.data,
         requires_swap_approval=form.requires_swap_approval.data,
         is_public=form.is_public.data, roles=roles)
 
@@ -109,6 +109,8 @@ def series_list():
 def series_new():
     form = SeriesForm()
     fill_choices(form)
+    if not form.is_submitted():
+        form.withdraw_cutoff_hours.data = current_app.config["WITHDRAW_CUTOFF_HOURS"]
     if form.validate_on_submit():
         at = now()
         series, error = write(lambda: create_series(

@@ -14,4 +14,7 @@ Grouped by capability, the same names as the blueprints' templates and the tests
 
 Shared by all: ``access`` (who may see or change what), ``audit``, ``locks`` (row locks and
 their one order).
+
+A service that refuses (raises) has written nothing: it checks before it writes, so the
+outcome never depends on whether the caller rolls back or commits after the refusal.
 """

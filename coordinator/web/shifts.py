@@ -64,7 +64,8 @@ def shifts_open():
     days = min(max(request.args.get("days", 28, type=int), 1), MAX_DAYS)
     at = now()
     found = lists.open_shifts_page(db.session, person.id, person.community_id, at, kind=kind,
-                                   community_filter=community, days=days, page=page_arg())
+                                   community_filter=community, days=days, page=page_arg(),
+                                   zone=current_app.config["TIMEZONE"])
     events = lists.team_events_for(db.session, person.id, at, kind=kind,
                                    community_filter=community, days=days)
     chosen = {"kind": kind or "", "community": "township" if community == lists.TOWNSHIP

@@ -39,8 +39,9 @@ def home():
     if current_user.person_id:
         person = current_user.person
         context["next_shifts"] = dashboard.my_next_shifts(db.session, person.id, at)
-        context["open_shifts"] = dashboard.open_shifts_for(db.session, person.id,
-                                                      person.community_id, at)
+        context["open_shifts"] = dashboard.open_shifts_for(
+            db.session, person.id, person.community_id, at,
+            zone=current_app.config["TIMEZONE"])
     if current_user.role in ("coordinator", "admin"):
         context["unfilled"] = dashboard.unfilled_slots(db.session, current_user, at)
     return render_template("web/home.html", **context)

@@ -283,3 +283,15 @@ def test_coordinator_approves_a_pending_swap(app, client, world):
         live = db.session.scalar(db.select(Assignment).where(
             Assignment.occurrence_role_id == role, Assignment.status == "confirmed"))
         assert live.person_id == world["people"][1]
+
+
+def test_new_series_start_with_the_configured_withdrawal_cutoff(app, client, world):
+    app.config["WITHDRAW_CUTOFF_HOURS"] = 36
+    login(client, "coord")
+    html = client.get("/series/new").get_data(as_text=True)
+    assert 'name="withdraw_cutoff_hours"' in html and 'value="36"' in html
+    form = _form(world)
+    del form["withdraw_cutoff_hours"]  # left empty: the configured default
+    assert post(client, "/series/new", form).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(Series.withdraw_cutoff_hours)) == 36

@@ -139,7 +139,8 @@ def test_open_shifts_show_eligible_slots_and_hide_others(app, world):
         series(world, title="太远的报告会", start_day=40)
         series(world, title="绿太阳合唱", kind="rehearsal", participation="team",
                team_id=world["team"])
-        mine = roles_of(series(world, title="已报名的报告会"))[0]
+        # in the afternoon: at 9:00 it would make the other talks clash (hidden, rightly)
+        mine = roles_of(series(world, title="已报名的报告会", at=time(14, 0)))[0]
         sign(world["accounts"][0], mine)
     client = client_for(app, phone(0), english=True)
     html = page(client, "/shifts/open")
@@ -648,7 +649,8 @@ def test_page_query_counts_do_not_grow_with_the_data(app, world):
             Assignment.person_id == world["people"][1]))]
     for assignment_id in offers[:4]:
         act(other, f"/assignments/{assignment_id}/offer")
-    for entry in ("2026-12-01", "2026-12-05", "2026-12-09"):
+    # Dates past every shift here: an unavailable day under an offered shift hides it.
+    for entry in (str((NOW + timedelta(days=d)).date()) for d in (40, 44, 48)):
         post(client, "/availability", {"action": "range", "start_date": entry,
                                        "end_date": entry})
     assert page(client, "/swaps").count('action="/swaps/') == 4  # the pages did grow

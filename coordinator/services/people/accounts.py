@@ -133,14 +133,14 @@ def end_sessions(account: Account) -> None:
 
 def set_preferences(account: Account, locale: str | None = None,
                     text_size: str | None = None, languages=("zh_CN", "en")) -> None:
-    """Remember the account's language and text size."""
+    """Remember the account's language and text size (both checked before either is set)."""
+    if locale is not None and locale not in languages:
+        raise DomainError("Unknown language.", field="locale")
+    if text_size is not None and text_size not in TEXT_SIZES:
+        raise DomainError("Unknown text size.", field="text_size")
     if locale is not None:
-        if locale not in languages:
-            raise DomainError("Unknown language.", field="locale")
         account.locale = locale
     if text_size is not None:
-        if text_size not in TEXT_SIZES:
-            raise DomainError("Unknown text size.", field="text_size")
         account.text_size = text_size
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from ...domain.errors import DomainError, Forbidden, NotFound
 from ...domain.recurrence import expand, get_zone, to_utc
-from ...models import Account, Assignment, Occurrence, OccurrenceRole, Series
+from ...models import Account, Assignment, Occurrence, OccurrenceRole, Series, SwapOffer
 from .. import audit
 from ..access import can_manage
 from ..locks import lock, lock_many, lock_people
@@ -89,7 +89,19 @@ def _release(session, occurrence: Occurrence, now: datetime) -> int:
         assignment.updated_at = now
     session.execute(update(OccurrenceRole).where(OccurrenceRole.occurrence_id == occurrence.id)
                     .values(filled=0).execution_options(synchronize_session=False))
+    # Cancel, end and split all release here: left open or pending, the swap offers stayed
+    # on /swaps and /swaps/pending for a shift that is gone.
+    _close_offers(session, people)
     return len(people)
+
+
+def _close_offers(session, assignments: list[Assignment]) -> None:
+    """Withdraw the open or pending swap offers of these assignments."""
+    if assignments:
+        session.execute(update(SwapOffer).where(
+            SwapOffer.assignment_id.in_([a.id for a in assignments]),
+            SwapOffer.status.in_(("open", "pending")))
+            .values(status="withdrawn").execution_options(synchronize_session=False))
 
 
 def move_occurrence(session, actor: Account, occurrence_id: int, *, start_date: date,
@@ -260,7 +272,8 @@ def split_series(session, actor: Account, occurrence_id: int, data: SeriesInput,
                  start_date=data.start_date, start_time=data.start_time,
                  duration_minutes=data.duration_minutes, rrule=data.rrule or None,
                  until=data.until, signup_opens_days=data.signup_opens_days,
-                 withdraw_cutoff_hours=data.withdraw_cutoff_hours,
+                 withdraw_cutoff_hours=old.withdraw_cutoff_hours
+                 if data.withdraw_cutoff_hours is None else data.withdraw_cutoff_hours,
                  requires_swap_approval=data.requires_swap_approval, is_public=data.is_public,
                  parent_id=old.id, created_by_id=actor.id, created_at=now, updated_at=now,
                  materialized_until=horizon_end)
@@ -285,9 +298,11 @@ def split_series(session, actor: Account, occurrence_id: int, data: SeriesInput,
                                                          data.venue_id):
             occ.start_at, occ.end_at, occ.venue_id = slot.start_at, slot.end_at, data.venue_id
             occ.sequence += 1
-            for assignment in _live(session, occ.id):
+            moved = _live(session, occ.id)
+            for assignment in moved:
                 assignment.needs_notice = True
                 assignment.notice_reason = "moved"
+            _close_offers(session, moved)  # offered (and taken) for the old time and place
         occ.updated_at = now
         _match_roles(session, occ, new, now)
         kept.add(occ.id)

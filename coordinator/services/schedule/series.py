@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from ...config import Config
 from ...domain.errors import DomainError, Forbidden
 from ...domain.recurrence import expand, get_zone, parse_rule, to_utc
 from ...models import Account, Community, Series, SeriesRole, Team, TeamMember, Venue
@@ -42,7 +43,7 @@ class SeriesInput:
     venue_id: int | None = None
     description: str | None = None
     signup_opens_days: int | None = None
-    withdraw_cutoff_hours: int = 12
+    withdraw_cutoff_hours: int | None = None  # None: Config.WITHDRAW_CUTOFF_HOURS
     requires_swap_approval: bool = False
     is_public: bool = False
     roles: tuple[RoleInput, ...] = field(default_factory=tuple)
@@ -141,7 +142,8 @@ def create_series(session, actor: Account, data: SeriesInput, now: datetime, *,
                     start_time=data.start_time, duration_minutes=data.duration_minutes,
                     rrule=data.rrule or None, until=data.until,
                     signup_opens_days=data.signup_opens_days,
-                    withdraw_cutoff_hours=data.withdraw_cutoff_hours,
+                    withdraw_cutoff_hours=Config.WITHDRAW_CUTOFF_HOURS
+                    if data.withdraw_cutoff_hours is None else data.withdraw_cutoff_hours,
                     requires_swap_approval=data.requires_swap_approval,
                     is_public=data.is_public, created_by_id=actor.id, created_at=now,
                     updated_at=now)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, exists, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
+from ...domain.eligibility import SlotFacts, refusals
 from ...models import (
     Account,
     Assignment,
@@ -24,6 +25,7 @@ from ...models import (
 )
 from ...models.types import UTCDateTime
 from ..access import managed_community_ids
+from .facts import person_window
 
 PAGE_SIZE = 20
 TOWNSHIP = 0  # community filter value for township-wide work (ids start at 1)
@@ -75,17 +77,18 @@ def my_next_shifts(session, person_id: int, now: datetime, limit: int = 10) -> l
 
 
 def open_shifts_for(session, person_id: int, community_id: int, now: datetime,
-                    days: int = 14, limit: int = 10) -> list[SlotView]:
+                    days: int = 14, limit: int = 10, zone: str = "Asia/Shanghai"
+                    ) -> list[SlotView]:
     """Return slots with free places the person could take in the coming ``days``
     (the home page's short list; the same rules as ``open_shifts_page``)."""
-    query = (_slot_query()
+    query = (_rule_columns(_slot_query())
              .where(Occurrence.start_at > now, Occurrence.start_at < now + timedelta(days=days),
                     Occurrence.status == "scheduled", Series.participation == "slots",
                     OccurrenceRole.filled < OccurrenceRole.maximum,
                     _may_take(person_id, community_id), ~_already_in(person_id),
                     _signup_open(now, days))
-             .order_by(Occurrence.start_at, OccurrenceRole.id).limit(limit))
-    return _views(session.execute(query))
+             .order_by(Occurrence.start_at, OccurrenceRole.id))
+    return _views(_offered(session, person_id, session.execute(query), now, zone)[:limit])
 
 
 def unfilled_slots(session, actor: Account, now: datetime, days: int = 14,
@@ -120,12 +123,50 @@ def _my_teams(person_id: int):
 
 
 def _may_take(person_id: int, community_id: int):
-    """SQL: the role is open to the person (team rule; own community, township or own team)."""
+    """SQL pre-filter, for speed only: the team, lead and community rules, so that few
+    rows reach ``_offered`` (which applies the domain's rule, the one that decides)."""
     teams = _my_teams(person_id)
+    led = teams.where(TeamMember.is_lead.is_(True))
     return and_(or_(OccurrenceRole.required_team_id.is_(None),
                     OccurrenceRole.required_team_id.in_(teams)),
+                or_(OccurrenceRole.is_lead.is_(False), OccurrenceRole.required_team_id.is_(None),
+                    OccurrenceRole.required_team_id.in_(led)),
                 or_(Series.community_id == community_id, Series.community_id.is_(None),
                     OccurrenceRole.required_team_id.in_(teams)))
+
+
+def _rule_columns(query):
+    """Add what ``SlotFacts`` needs after the columns a view shows."""
+    return query.add_columns(OccurrenceRole.required_team_id, OccurrenceRole.is_lead,
+                             Occurrence.status, Series.signup_opens_days, Series.timezone,
+                             Series.community_id)
+
+
+def _offered(session, person_id: int, rows, now: datetime, zone: str | None,
+             offset: int = 12, opening: bool = True) -> list:
+    """Keep the rows whose slot the person may take by the domain's ``refusals()``.
+
+    ``rows`` carry ``_rule_columns`` from ``offset`` on; ``zone`` counts the weekly limit
+    as the sign-up does (None: in the series' zone, as taking a swap does); ``opening``
+    False leaves the opening window out, as taking a swap does. Costs the same few
+    queries whatever the number of rows.
+    """
+    rows = list(rows)
+    person = session.get(Person, person_id)
+    start = min((r[5] for r in rows), default=now)
+    end = max((r[6] for r in rows), default=now)
+    # Widened for the weekly limit: a slot's local week reaches at most 7 days either side.
+    window = person_window(session, person, start - timedelta(days=8), end + timedelta(days=8))
+    kept = []
+    for row in rows:
+        team, is_lead, status, opens, series_zone, community = row[offset:offset + 6]
+        slot = SlotFacts(role_id=row[1], start_at=row[5], end_at=row[6], status=status,
+                         required_team_id=team, signup_opens_days=opens if opening else None,
+                         zone=series_zone, is_lead=is_lead, community_id=community)
+        facts = window.for_slot(row[5], row[6], zone or series_zone)
+        if not refusals(facts, slot, now):
+            kept.append(row)
+    return kept
 
 
 def _already_in(person_id: int):
@@ -158,21 +199,24 @@ def _where_filters(query, kind: str | None, community_id: int | None):
 
 def open_shifts_page(session, person_id: int, community_id: int, now: datetime, *,
                      kind: str | None = None, community_filter: int | None = None,
-                     days: int = 28, page: int = 1, per_page: int = PAGE_SIZE
-                     ) -> OpenShiftsPage:
+                     days: int = 28, page: int = 1, per_page: int = PAGE_SIZE,
+                     zone: str = "Asia/Shanghai") -> OpenShiftsPage:
     """Return a page of slots the person could sign up for or wait-list on."""
     query = _where_filters(
-        _slot_query().where(
+        _rule_columns(_slot_query()).where(
             Occurrence.start_at > now, Occurrence.start_at < now + timedelta(days=days),
             Occurrence.status == "scheduled", Series.participation == "slots",
             _may_take(person_id, community_id), ~_already_in(person_id),
             _signup_open(now, days)), kind, community_filter)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # The rule is the domain's, applied in Python: count and page after it. The rows are
+    # bounded by the window (at most MAX_DAYS of one person's reachable slots).
+    rows = _offered(session, person_id, session.execute(
+        query.order_by(Occurrence.start_at, OccurrenceRole.id)), now, zone)
+    total = len(rows)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    rows = session.execute(query.order_by(Occurrence.start_at, OccurrenceRole.id)
-                           .limit(per_page).offset((page - 1) * per_page))
-    return OpenShiftsPage(_views(rows), total, page, pages)
+    return OpenShiftsPage(_views(rows[(page - 1) * per_page:page * per_page]), total, page,
+                          pages)
 
 
 def filter_communities(session, person_id: int, community_id: int) -> list[tuple[int, str]]:
@@ -311,13 +355,15 @@ def _swap_views(rows) -> list[SwapView]:
 def open_swaps_for(session, person_id: int, community_id: int, now: datetime,
                    limit: int = 50) -> list[SwapView]:
     """Return open, unexpired offers of others' shifts that the person could take."""
-    query = (_swap_query()
+    query = (_rule_columns(_swap_query())
              .where(SwapOffer.status == "open", SwapOffer.expires_at > now,
                     Assignment.status == "confirmed", Assignment.person_id != person_id,
                     Occurrence.status == "scheduled", Occurrence.start_at > now,
                     _may_take(person_id, community_id), ~_already_in(person_id))
-             .order_by(Occurrence.start_at, SwapOffer.id).limit(limit))
-    return _swap_views(session.execute(query))
+             .order_by(Occurrence.start_at, SwapOffer.id))
+    rows = _offered(session, person_id, session.execute(query), now, None, offset=15,
+                    opening=False)  # as ``swaps.take`` asks
+    return _swap_views(rows[:limit])
 
 
 def my_pending_takes(session, person_id: int, now: datetime, limit: int = 50

@@ -3,6 +3,11 @@
 Taking and approving lock in the order of ``services/locks.py`` — the shift's occurrence
 and slot, the offered assignment, the offer, then the taker — and check the taker's time
 under the taker's lock, like a sign-up.
+
+A refusal writes nothing (the services' rule): an offer past its expiry is refused as
+"no longer open" without being marked, and the listings already leave such offers out
+by ``expires_at``; an offer whose shift was withdrawn or cancelled was closed by that
+withdrawal or cancellation (``signups.withdraw``, ``schedule.changes``), not here.
 """
 from __future__ import annotations
 
@@ -46,12 +51,10 @@ def offer(session, actor: Account, assignment_id: int, now: datetime) -> SwapOff
 
 
 def _open_offer(session, offer_id: int, now: datetime) -> SwapOffer:
+    """Lock the offer; writes nothing, so the caller may still refuse."""
     swap = lock(session, SwapOffer, offer_id)
     if swap is None:
         raise NotFound("No such offer.")
-    if swap.status == "open" and swap.expires_at <= now:
-        swap.status = "expired"
-        session.flush()
     return swap
 
 
@@ -67,16 +70,18 @@ def _lock_offer(session, offer_id: int, now: datetime):
     return _open_offer(session, offer_id, now), assignment, role, occurrence
 
 
+def _is_open(swap: SwapOffer, now: datetime) -> bool:
+    return swap.status == "open" and swap.expires_at > now
+
+
 def take(session, actor: Account, offer_id: int, now: datetime) -> SwapOffer:
     """Take an offered shift; with approval required it waits for a coordinator."""
     swap, assignment, role, occurrence = _lock_offer(session, offer_id, now)
-    if swap.status != "open":
+    if not _is_open(swap, now):
         raise DomainError("This offer is no longer open.")
     if actor.person_id is None or actor.person_id == assignment.person_id:
         raise Forbidden("You cannot take your own shift.")
     if assignment.status != "confirmed":
-        swap.status = "withdrawn"
-        session.flush()
         raise DomainError("This offer is no longer open.")
     series = session.get(Series, occurrence.series_id)
     taker = lock(session, Person, actor.person_id)
@@ -117,8 +122,6 @@ def approve(session, actor: Account, offer_id: int, approve_it: bool, now: datet
         audit.record(session, actor, "swap.refuse", "swap", swap.id, now)
         return swap
     if assignment.status != "confirmed":
-        swap.status = "withdrawn"
-        session.flush()
         raise DomainError("The shift was withdrawn in the meantime.")
     # A pending take holds no place, so the taker may have taken another shift at that
     # time since: check again, under the taker's lock.
