@@ -1,6 +1,5 @@
 """Forms of the administration pages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -12,12 +11,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..http.forms import options
+from ..http.inputs import InputForm
 
 ROLE_CHOICES = [("volunteer", _l("Volunteer")), ("coordinator", _l("Coordinator")),
                 ("leader", _l("Leader")), ("admin", _l("Administrator"))]
 
 
-class AccountForm(FlaskForm):
+class AccountForm(InputForm):
     role = SelectField(_l("Role"), choices=options(ROLE_CHOICES))
     username = StringField(_l("Username"), validators=[Optional(), Length(max=50)])
     person_id = IntegerField(_l("Member number (for volunteers)"),
@@ -27,12 +27,12 @@ class AccountForm(FlaskForm):
     is_also_leader = BooleanField(_l("Also a township leader: reads every community"))
 
 
-class CommunityForm(FlaskForm):
+class CommunityForm(InputForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     code = StringField(_l("Short code"), validators=[DataRequired(), Length(max=20)])
 
 
-class TeamForm(FlaskForm):
+class TeamForm(InputForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=options([
         ("patrol", _l("Patrol team")), ("troupe", _l("Troupe")), ("care", _l("Care group")),
@@ -40,7 +40,7 @@ class TeamForm(FlaskForm):
     community_id = SelectField(_l("Community"), coerce=int)
 
 
-class VenueForm(FlaskForm):
+class VenueForm(InputForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=options([("room", _l("Room")), ("hall", _l("Hall")),
                                                     ("outside", _l("Outside place"))]))
@@ -50,7 +50,7 @@ class VenueForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(InputForm):
     person_id = IntegerField(_l("Member number"),
                              validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
     is_lead = BooleanField(_l("Team lead"))

@@ -15,6 +15,7 @@ from ..clock import now
 from ..database import begin_write
 from ..domain.errors import Forbidden
 from ..extensions import db
+from ..http.inputs import int_arg
 from ..models import Community, TeamMember
 from ..services import audit
 from ..services.access import managed_community_ids, reads_every_community
@@ -86,7 +87,7 @@ def calendar():
 def calendar_link():
     """Create (or, with rotate=1, replace) the link of one feed."""
     scope = request.form.get("scope", "")
-    scope_id = request.form.get("scope_id", type=int)
+    scope_id = int_arg("scope_id", source=request.form)
     if (scope, scope_id) not in _available():
         abort(404)
     rotate = request.form.get("rotate") == "1"
@@ -107,8 +108,8 @@ def calendar_link():
 @login_required
 def calendar_alarm():
     raw = request.form.get("minutes", "")
-    minutes = int(raw) if raw.isdigit() else None
-    if minutes not in ALARM_CHOICES:
+    minutes = int_arg("minutes", lo=1, hi=10_000, source=request.form)
+    if minutes not in ALARM_CHOICES or (minutes is None and raw.strip()):
         flash(_("That choice is not available."), "error")
         return redirect(url_for("feeds.calendar"))
     begin_write(db.session)

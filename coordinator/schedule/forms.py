@@ -1,10 +1,8 @@
 """Forms for planning work."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -18,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..http.forms import options
+from ..http.inputs import InputForm, InputSubForm
 
 KIND_CHOICES = [("patrol", _l("Patrol")), ("care", _l("Care visit")),
                 ("rehearsal", _l("Rehearsal")), ("talk", _l("Youth talk")),
@@ -31,7 +30,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RoleForm(Form):
+class RoleForm(InputSubForm):
     """One role row; a row without a name is ignored."""
 
     name = StringField(_l("Role"), validators=[Optional(), Length(max=100)])
@@ -42,7 +41,7 @@ class RoleForm(Form):
     is_lead = BooleanField(_l("Team lead role"))
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(InputForm):
     kind = SelectField(_l("Kind of work"), choices=options(KIND_CHOICES))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     community_id = SelectField(_l("Community"), coerce=int)
@@ -79,11 +78,11 @@ class SeriesForm(FlaskForm):
     roles = FieldList(FormField(RoleForm), min_entries=3, max_entries=6)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(InputForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(InputForm):
     start_date = DateField(_l("Date"), validators=[DataRequired()])
     start_time = TimeField(_l("Start time"), validators=[DataRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes)"),
@@ -91,11 +90,11 @@ class MoveForm(FlaskForm):
     venue_id = SelectField(_l("Venue"), coerce=int)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(InputForm):
     person_id = IntegerField(_l("Member number"),
                              validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
     override = BooleanField(_l("Assign anyway (I have checked with the member)"))
 
 
-class EndForm(FlaskForm):
+class EndForm(InputForm):
     last_day = DateField(_l("Last day"), validators=[DataRequired()])

@@ -1,13 +1,13 @@
 """Forms of the roster pages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..http.forms import options
+from ..http.inputs import InputForm
 
 
-class PersonForm(FlaskForm):
+class PersonForm(InputForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     community_id = SelectField(_l("Community"), coerce=int, validators=[DataRequired()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
