@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..http.forms import options
-from ..http.inputs import InputForm, InputSubForm
+from ..http.inputs import InputForm, InputSubForm, ScheduleDate
 
 KIND_CHOICES = [("patrol", _l("Patrol")), ("care", _l("Care visit")),
                 ("rehearsal", _l("Rehearsal")), ("talk", _l("Youth talk")),
@@ -50,7 +50,7 @@ class SeriesForm(InputForm):
         ("team", _l("The whole team is invited and answers yes or no"))]))
     team_id = SelectField(_l("Team"), coerce=int)
     venue_id = SelectField(_l("Venue"), coerce=int)
-    start_date = DateField(_l("First date"), validators=[DataRequired()])
+    start_date = DateField(_l("First date"), validators=[DataRequired(), ScheduleDate()])
     start_time = TimeField(_l("Start time"), validators=[DataRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes)"),
                                     validators=[DataRequired(), NumberRange(min=1, max=1440)])
@@ -65,7 +65,7 @@ class SeriesForm(InputForm):
                             validators=[Optional(), NumberRange(min=1, max=52)])
     rrule = StringField(_l("Advanced: repeat rule (RRULE)"),
                         validators=[Optional(), Length(max=500)])
-    until = DateField(_l("Last date"), validators=[Optional()])
+    until = DateField(_l("Last date"), validators=[Optional(), ScheduleDate()])
     signup_opens_days = IntegerField(_l("Sign-up opens this many days ahead"),
                                      validators=[Optional(), NumberRange(min=1, max=365)])
     withdraw_cutoff_hours = IntegerField(_l("Volunteers may withdraw until this many hours "
@@ -83,7 +83,7 @@ class CancelForm(InputForm):
 
 
 class MoveForm(InputForm):
-    start_date = DateField(_l("Date"), validators=[DataRequired()])
+    start_date = DateField(_l("Date"), validators=[DataRequired(), ScheduleDate()])
     start_time = TimeField(_l("Start time"), validators=[DataRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes)"),
                                     validators=[DataRequired(), NumberRange(min=1, max=1440)])
@@ -97,4 +97,4 @@ class AssignForm(InputForm):
 
 
 class EndForm(InputForm):
-    last_day = DateField(_l("Last day"), validators=[DataRequired()])
+    last_day = DateField(_l("Last day"), validators=[DataRequired(), ScheduleDate()])

@@ -12,7 +12,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from ..clock import now
 from ..extensions import db
 from ..http.forms import apply_error, options
-from ..http.inputs import InputForm
+from ..http.inputs import InputForm, ScheduleDate
 from ..http.transactions import write
 from ..models import Unavailability
 from ..services.people import availability
@@ -34,8 +34,8 @@ class WeeklyForm(InputForm):
 
 
 class RangeForm(InputForm):
-    start_date = DateField(_l("First day"), validators=[InputRequired()])
-    end_date = DateField(_l("Last day"), validators=[InputRequired()])
+    start_date = DateField(_l("First day"), validators=[InputRequired(), ScheduleDate()])
+    end_date = DateField(_l("Last day"), validators=[InputRequired(), ScheduleDate()])
     range_note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 

@@ -3,8 +3,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..domain.dates import BIRTH_YEARS
 from ..http.forms import options
-from ..http.inputs import InputForm
+from ..http.inputs import InputForm, ScheduleDate
 
 
 class PersonForm(InputForm):
@@ -15,12 +16,12 @@ class PersonForm(InputForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     languages = StringField(_l("Languages"), validators=[Optional(), Length(max=100)])
     birth_year = IntegerField(_l("Birth year"),
-                              validators=[Optional(), NumberRange(min=1900, max=2020)])
+                              validators=[Optional(), NumberRange(*BIRTH_YEARS)])
     status = SelectField(_l("Status"), choices=options([("active", _l("Active")),
                                                 ("away", _l("Away for a while")),
                                                 ("inactive", _l("Inactive"))]))
-    away_from = DateField(_l("Away from"), validators=[Optional()])
-    away_until = DateField(_l("Away until"), validators=[Optional()])
+    away_from = DateField(_l("Away from"), validators=[Optional(), ScheduleDate()])
+    away_until = DateField(_l("Away until"), validators=[Optional(), ScheduleDate()])
     max_shifts_per_week = IntegerField(_l("Most shifts per week"),
                                        validators=[Optional(), NumberRange(min=0, max=21)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=1000)])
