@@ -19,7 +19,7 @@ class IdConverter(IntegerConverter):
 
 def safe_next(target: str | None, default: str) -> str:
     """Return ``target`` when it is a path on this site, else ``default``."""
-    if not target:
+    if not target or not target.isprintable():  # a CR or LF would split the header
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -180,3 +180,9 @@ def test_feed_answers_with_control_characters_in_the_database(app, client, world
     assert not any(ch.encode() in body for ch in "\x00\x0b\x1f")
     summaries = [str(e.get("SUMMARY")) for e in parse(body).walk("VEVENT")]
     assert any("晚间巡逻一队" in s for s in summaries), summaries
+
+
+@pytest.mark.parametrize("target", ["/\r", "/shifts\nSet-Cookie: x=1", "/\x00"])
+def test_a_next_address_with_a_control_character_goes_home(app, client, world, target):
+    response = post(client, "/preferences", {"locale": "en", "next": target}, token_from="/login")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
