@@ -47,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth import init_app as init_auth
     from .cli import init_app as init_cli
     from .feeds import init_app as init_feeds
-    from .http import i18n, logs, security
+    from .http import i18n, inputs, logs, security
     from .http.errors import init_app as init_errors
     from .plan import init_app as init_plan
     from .schedule import init_app as init_schedule
@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     login.init_app(app)
     init_auth(app)
     security.init_app(app)
+    inputs.init_app(app)
     init_errors(app)
     init_web(app)
     init_admin(app)

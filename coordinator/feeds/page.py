@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..clock import now
 from ..extensions import db
+from ..http.inputs import int_arg
 from ..http.transactions import write
 from ..models import Community, TeamMember
 from ..services import audit
@@ -85,7 +86,7 @@ def calendar():
 def calendar_link():
     """Create (or, with rotate=1, replace) the link of one feed."""
     scope = request.form.get("scope", "")
-    scope_id = request.form.get("scope_id", type=int)
+    scope_id = int_arg("scope_id", source=request.form)
     if (scope, scope_id) not in _available():
         abort(404)
     rotate = request.form.get("rotate") == "1"
@@ -100,8 +101,8 @@ def calendar_link():
 @login_required
 def calendar_alarm():
     raw = request.form.get("minutes", "")
-    minutes = int(raw) if raw.isdigit() else None
-    if minutes not in ALARM_CHOICES:
+    minutes = int_arg("minutes", lo=1, hi=10_000, source=request.form)
+    if minutes not in ALARM_CHOICES or (minutes is None and raw.strip()):
         flash(_("That choice is not available."), "error")
         return redirect(url_for("feeds.calendar"))
 

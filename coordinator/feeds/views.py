@@ -13,8 +13,10 @@ from .. import versioning
 from ..clock import now
 from ..config import feed_identity
 from ..domain.errors import NotFound
+from ..domain.text import parse_int
 from ..extensions import db
 from ..http.access import public
+from ..http.urls import MAX_ID
 from ..models import Community, Team
 from ..services.access import managed_community_ids
 from ..services.feeds import tokens as feed_tokens
@@ -78,9 +80,10 @@ def parse_filters(args) -> dict:
     for name, model in (("community", Community), ("team", Team)):
         raw = args.get(name)
         if raw:
-            if not raw.isdigit() or len(raw) > 9 or db.session.get(model, int(raw)) is None:
+            row_id = parse_int(raw, 1, MAX_ID)
+            if row_id is None or db.session.get(model, row_id) is None:
                 abort(400)
-            out[f"{name}_id"] = int(raw)
+            out[f"{name}_id"] = row_id
     return out
 
 

@@ -46,6 +46,11 @@ def _render(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def render_error(code: int, message: str | None = None):
+    """Answer an error page (JSON for API clients) with ``code`` and ``message``."""
+    return _render(code, message)
+
+
 def init_app(app) -> None:
     """Register handlers for HTTP errors, CSRF failures, the domain's refusals (``NotFound``,
     ``Forbidden``, ``DomainError``) and unexpected exceptions."""

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
+from ..domain.text import parse_int
+
 MAX_ID = 2**31 - 1
 
 
@@ -17,7 +19,7 @@ class IdConverter(IntegerConverter):
 
 def safe_next(target: str | None, default: str) -> str:
     """Return ``target`` when it is a path on this site, else ``default``."""
-    if not target:
+    if not target or not target.isprintable():  # a CR or LF would split the header
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -28,5 +30,4 @@ def safe_next(target: str | None, default: str) -> str:
 def page_arg() -> int:
     """Return the ``page`` query argument, clamped to a sane range."""
     from flask import request
-    page = request.args.get("page", 1, type=int)
-    return min(max(page, 1), 100000)
+    return parse_int(request.args.get("page"), 1, 100000) or 1

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import DataRequired, NumberRange
 
 from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.inputs import InputForm
 from ..http.transactions import write
 from ..http.urls import MAX_ID, page_arg
 from ..models import OccurrenceRole
@@ -21,7 +21,7 @@ from . import bp
 STAFF = ("coordinator", "admin")
 
 
-class GapAssignForm(FlaskForm):
+class GapAssignForm(InputForm):
     person_id = IntegerField(validators=[DataRequired(), NumberRange(1, MAX_ID)])
     override = BooleanField()
     page = IntegerField(default=1)

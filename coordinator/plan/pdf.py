@@ -11,11 +11,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from ..domain.text import printable
+
 MIME = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 
 
 def render_pdf(html: str, base_url: str) -> bytes:
-    """Return the PDF of ``html``."""
+    """Return the PDF of ``html`` (without control characters: a title stored before input
+    was cleaned must not garble the page's text)."""
     from weasyprint import HTML  # imported late: it loads Pango
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -34,4 +37,5 @@ def render_pdf(html: str, base_url: str) -> bytes:
                         "Content-Type": MIME.get(target.suffix, "application/octet-stream")})
             raise ValueError(f"not fetched while printing: {url}")
 
+    html = printable(html, keep="\n\t\r")
     return HTML(string=html, base_url=base_url, url_fetcher=StaticFetcher()).write_pdf()

@@ -1,10 +1,8 @@
 """Forms for planning work."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -18,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..http.forms import options
+from ..http.inputs import InputForm, InputSubForm, ScheduleDate
 from ..vocab import PARTICIPATION, SERIES_KINDS, WEEKDAYS
 
 
@@ -26,7 +25,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RoleForm(Form):
+class RoleForm(InputSubForm):
     """One role row; a row without a name is ignored."""
 
     name = StringField(_l("Role"), validators=[Optional(), Length(max=100)])
@@ -37,14 +36,14 @@ class RoleForm(Form):
     is_lead = BooleanField(_l("Team lead role"))
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(InputForm):
     kind = SelectField(_l("Kind of work"), choices=options(SERIES_KINDS.choices()))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     community_id = SelectField(_l("Community"), coerce=int)
     participation = SelectField(_l("Who takes part"), choices=options(PARTICIPATION.choices()))
     team_id = SelectField(_l("Team"), coerce=int)
     venue_id = SelectField(_l("Venue"), coerce=int)
-    start_date = DateField(_l("First date"), validators=[DataRequired()])
+    start_date = DateField(_l("First date"), validators=[DataRequired(), ScheduleDate()])
     start_time = TimeField(_l("Start time"), validators=[DataRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes)"),
                                     validators=[DataRequired(), NumberRange(min=1, max=1440)])
@@ -59,7 +58,7 @@ class SeriesForm(FlaskForm):
                             validators=[Optional(), NumberRange(min=1, max=52)])
     rrule = StringField(_l("Advanced: repeat rule (RRULE)"),
                         validators=[Optional(), Length(max=500)])
-    until = DateField(_l("Last date"), validators=[Optional()])
+    until = DateField(_l("Last date"), validators=[Optional(), ScheduleDate()])
     signup_opens_days = IntegerField(_l("Sign-up opens this many days ahead"),
                                      validators=[Optional(), NumberRange(min=1, max=365)])
     withdraw_cutoff_hours = IntegerField(_l("Volunteers may withdraw until this many hours "
@@ -72,23 +71,23 @@ class SeriesForm(FlaskForm):
     roles = FieldList(FormField(RoleForm), min_entries=3, max_entries=6)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(InputForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
 
 
-class MoveForm(FlaskForm):
-    start_date = DateField(_l("Date"), validators=[DataRequired()])
+class MoveForm(InputForm):
+    start_date = DateField(_l("Date"), validators=[DataRequired(), ScheduleDate()])
     start_time = TimeField(_l("Start time"), validators=[DataRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes)"),
                                     validators=[DataRequired(), NumberRange(min=1, max=1440)])
     venue_id = SelectField(_l("Venue"), coerce=int)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(InputForm):
     person_id = IntegerField(_l("Member number"),
                              validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
     override = BooleanField(_l("Assign anyway (I have checked with the member)"))
 
 
-class EndForm(FlaskForm):
-    last_day = DateField(_l("Last day"), validators=[DataRequired()])
+class EndForm(InputForm):
+    last_day = DateField(_l("Last day"), validators=[DataRequired(), ScheduleDate()])

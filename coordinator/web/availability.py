@@ -5,7 +5,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
@@ -13,6 +12,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from ..clock import now
 from ..extensions import db
 from ..http.forms import options
+from ..http.inputs import InputForm, ScheduleDate
 from ..http.transactions import write
 from ..models import Unavailability
 from ..services.people import availability
@@ -21,7 +21,7 @@ from . import bp
 from .shifts import volunteer_required
 
 
-class WeeklyForm(FlaskForm):
+class WeeklyForm(InputForm):
     weekday = SelectField(_l("Weekday"), coerce=int, validate_choice=False,
                           choices=options(WEEKDAYS.choices()),
                           validators=[InputRequired(message=_l("Choose a weekday.")),
@@ -31,13 +31,13 @@ class WeeklyForm(FlaskForm):
     weekly_note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
-class RangeForm(FlaskForm):
-    start_date = DateField(_l("First day"), validators=[InputRequired()])
-    end_date = DateField(_l("Last day"), validators=[InputRequired()])
+class RangeForm(InputForm):
+    start_date = DateField(_l("First day"), validators=[InputRequired(), ScheduleDate()])
+    end_date = DateField(_l("Last day"), validators=[InputRequired(), ScheduleDate()])
     range_note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
-class LimitForm(FlaskForm):
+class LimitForm(InputForm):
     max_shifts_per_week = IntegerField(
         _l("Most shifts per week"),
         validators=[Optional(), NumberRange(min=0, max=21,

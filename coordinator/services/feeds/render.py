@@ -26,6 +26,7 @@ from icalendar import (
     vUri,
 )
 
+from ...domain.text import printable
 from .content import FeedEvent
 
 PRODID = "-//Volunteer coordination//Calendar feeds 1.0//ZH"
@@ -66,9 +67,9 @@ def render(events: list[FeedEvent], meta: CalendarMeta, cache=None) -> bytes:
     cal.add("calscale", "GREGORIAN")
     if meta.method:
         cal.add("method", meta.method)
-    cal.add("name", meta.name)
-    cal.add("x-wr-calname", meta.name)
-    cal.add("x-wr-caldesc", meta.description)
+    cal.add("name", _text(meta.name))
+    cal.add("x-wr-calname", _text(meta.name))
+    cal.add("x-wr-caldesc", _text(meta.description))
     cal.add("x-wr-timezone", meta.zone)
     cal.add("refresh-interval", vDuration(meta.refresh), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(meta.refresh))
@@ -79,6 +80,12 @@ def render(events: list[FeedEvent], meta: CalendarMeta, cache=None) -> bytes:
     parts += [_event_bytes(item, meta, cache) for item in events]
     parts.append(end)
     return b"".join(parts)
+
+
+def _text(value: str) -> str:
+    """RFC 5545 TEXT holds no control characters but the newline (escaped as \\n): rows
+    stored before input was cleaned may hold a NUL or a vertical tab."""
+    return printable(value, keep="\n")
 
 
 def _event_bytes(item: FeedEvent, meta: CalendarMeta, cache) -> bytes:
@@ -106,10 +113,10 @@ def _vevent(item: FeedEvent, meta: CalendarMeta) -> Event:
     event["SEQUENCE"] = vInt(item.sequence)
     event["DTSTART"] = vDDDTypes(item.start_at.astimezone(zone))
     event["DTEND"] = vDDDTypes(item.end_at.astimezone(zone))
-    event["SUMMARY"] = vText(item.summary)
+    event["SUMMARY"] = vText(_text(item.summary))
     if item.location:
-        event["LOCATION"] = vText(item.location)
-    lines = list(item.description)
+        event["LOCATION"] = vText(_text(item.location))
+    lines = [_text(line) for line in item.description]
     if item.url_path:
         url = meta.base_url + item.url_path
         lines.append(url)
@@ -121,7 +128,7 @@ def _vevent(item: FeedEvent, meta: CalendarMeta) -> Event:
     if item.alarm and meta.alarm_minutes:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", meta.alarm_text or item.summary)
+        alarm.add("description", _text(meta.alarm_text or item.summary))
         alarm.add("trigger", timedelta(minutes=-meta.alarm_minutes))
         event.add_component(alarm)
     return event

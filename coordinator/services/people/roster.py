@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ...domain.dates import check_birth_year
 from ...domain.errors import DomainError, NotFound
 from ...models import Account, Community, Person
 from ...models.people import PERSON_STATUSES
@@ -142,8 +143,7 @@ def _validate(session, actor: Account, data: PersonInput, person: Person | None)
         values["phone"] = phone
     if values["email"] and not EMAIL_RE.match(values["email"]):
         raise DomainError("Enter a valid e-mail address.", field="email")
-    if values["birth_year"] is not None and not 1900 <= values["birth_year"] <= 2020:
-        raise DomainError("Enter a birth year between 1900 and 2020.", field="birth_year")
+    check_birth_year(values["birth_year"])
     if values["status"] not in PERSON_STATUSES:
         raise DomainError("Choose a status.", field="status")
     if values["status"] != "away":

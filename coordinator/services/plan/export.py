@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from ...domain.text import printable
 from . import Entry
 
 
@@ -37,7 +38,10 @@ COLUMNS = ("date", "weekday", "start", "end", "community", "team", "venue", "kin
 
 
 def rows(entries: Iterable[Entry], zone: str, texts: Texts) -> Iterable[list]:
-    """One list per occurrence and role (an occurrence without slots gives one row)."""
+    """One list per occurrence and role (an occurrence without slots gives one row).
+
+    Texts come cleaned of control characters: a row written before input was cleaned may
+    hold a vertical tab or a NUL, which openpyxl refuses and spreadsheets misread."""
     tz = ZoneInfo(zone)
     for entry in entries:
         start: datetime = entry.start_at.astimezone(tz)
@@ -55,8 +59,9 @@ def rows(entries: Iterable[Entry], zone: str, texts: Texts) -> Iterable[list]:
             else:
                 counts = [role.name, role.needed, role.filled,
                           role.missing if entry.status == "scheduled" else 0]
-            yield base + counts + [status, entry.reason or "",
-                                   texts.list_sep.join(role.names) if role else ""]
+            yield [printable(v, keep="\n") if isinstance(v, str) else v for v in (
+                base + counts + [status, entry.reason or "",
+                                 texts.list_sep.join(role.names) if role else ""])]
 
 
 # A text cell starting with one of these is run as a formula by spreadsheet programs;

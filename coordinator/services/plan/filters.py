@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 
 from ...domain.errors import DomainError
+from ...domain.text import parse_int, printable
 from ...models import Community, Team, Venue
 from ...models.schedule import SERIES_KINDS
 
@@ -76,11 +77,11 @@ def _int_arg(args: Mapping[str, str], name: str, field_name: str,
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 0 < int(raw) < 2**31:
+    value = parse_int(raw, 1, 2**31 - 1)
+    if value is None:
         errors.append(DomainError("“%(value)s” is not a valid choice; the filter was ignored.",
-                                  field=field_name, value=raw[:40]))
-        return None
-    return int(raw)
+                                  field=field_name, value=printable(raw[:40], keep="")))
+    return value
 
 
 def _visible(session, viewer: PlanViewer, model, row_id: int | None,
@@ -140,8 +141,7 @@ def read_filter(session, viewer: PlanViewer, args: Mapping[str, str], today: dat
     venue_id = _visible(session, viewer, Venue, _int_arg(args, "venue", "venue", errors),
                         errors, DomainError("There is no venue number %(value)s that you may "
                                             "see; the filter was ignored.", field="venue"))
-    raw_page = (args.get("page") or "1").strip()
-    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
+    page = parse_int(args.get("page"), 1, 99_999) or 1
     return PlanFilter(monday, by, community_id, kind, team_id, venue_id, page), errors
 
 

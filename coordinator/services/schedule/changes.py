@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
+from ...domain.dates import check_schedule_date
 from ...domain.errors import DomainError, Forbidden, NotFound
 from ...domain.recurrence import expand, get_zone, to_utc
 from ...models import Account, Assignment, Occurrence, OccurrenceRole, Series, SwapOffer
@@ -114,6 +115,8 @@ def move_occurrence(session, actor: Account, occurrence_id: int, *, start_date: 
     if not 1 <= (duration_minutes or 0) <= 24 * 60:
         raise DomainError("The duration must be between 1 minute and 24 hours.",
                           field="duration_minutes")
+    check_schedule_date(start_date, now.astimezone(get_zone(series.timezone)).date(),
+                        "start_date")
     start = to_utc(start_date, start_time, get_zone(series.timezone))
     end = start + timedelta(minutes=duration_minutes)
     if start <= now:

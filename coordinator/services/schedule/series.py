@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from ...config import Config
+from ...domain.dates import check_schedule_date
 from ...domain.errors import DomainError, Forbidden
 from ...domain.recurrence import expand, get_zone, parse_rule, to_utc
 from ...models import Account, Community, Series, SeriesRole, Team, TeamMember, Venue
@@ -52,12 +53,25 @@ class SeriesInput:
 def validate(session, actor: Account, data: SeriesInput, zone: str, now: datetime,
              allow_past: bool = False) -> None:
     """Raise DomainError (with a field) on the first thing wrong with ``data``."""
+    _check_choices(data)
+    _check_community(session, actor, data)
+    _check_timing(data, zone, now, allow_past)
+    _check_numbers(data)
+    _check_team(session, data.team_id, data.community_id, "team_id")
+    _check_participants(session, data)
+    _check_roles(session, data)
+
+
+def _check_choices(data: SeriesInput) -> None:
     if data.kind not in SERIES_KINDS:
         raise DomainError("Choose a kind of work.", field="kind")
     if data.participation not in PARTICIPATION:
         raise DomainError("Choose who takes part.", field="participation")
     if not (data.title or "").strip() or len(data.title) > 200:
         raise DomainError("Enter a title of at most 200 characters.", field="title")
+
+
+def _check_community(session, actor: Account, data: SeriesInput) -> None:
     if data.community_id is None:
         if actor.role != "admin":
             raise Forbidden("Only an administrator may plan township-wide work.",
@@ -66,23 +80,36 @@ def validate(session, actor: Account, data: SeriesInput, zone: str, now: datetim
         raise DomainError("Choose a community.", field="community_id")
     elif not can_manage(session, actor, data.community_id):
         raise Forbidden("You do not coordinate this community.", field="community_id")
+
+
+def _check_timing(data: SeriesInput, zone: str, now: datetime, allow_past: bool) -> None:
+    """Duration, the accepted date range, a start in the future, the end, the rule."""
     if not 1 <= (data.duration_minutes or 0) <= MAX_DURATION:
         raise DomainError("The duration must be between 1 minute and 24 hours.",
                           field="duration_minutes")
-    get_zone(zone)
-    first = to_utc(data.start_date, data.start_time, get_zone(zone))
+    tz = get_zone(zone)
+    today = now.astimezone(tz).date()
+    check_schedule_date(data.start_date, today, "start_date")
+    check_schedule_date(data.until, today, "until")
+    first = to_utc(data.start_date, data.start_time, tz)
     if first <= now and not allow_past:
         raise DomainError("The start is in the past.", field="start_date")
     if data.until is not None and data.until < data.start_date:
         raise DomainError("The end date is before the start date.", field="until")
     if data.rrule:
         parse_rule(data.rrule, datetime.combine(data.start_date, data.start_time))
-    for label, value, upper in (("signup_opens_days", data.signup_opens_days, 365),
-                                ("withdraw_cutoff_hours", data.withdraw_cutoff_hours, 24 * 14)):
-        if value is not None and not (0 if label == "withdraw_cutoff_hours" else 1) <= value \
-                <= upper:
+
+
+def _check_numbers(data: SeriesInput) -> None:
+    for label, value, lower, upper in (
+            ("signup_opens_days", data.signup_opens_days, 1, 365),
+            ("withdraw_cutoff_hours", data.withdraw_cutoff_hours, 0, 24 * 14)):
+        if value is not None and not lower <= value <= upper:
             raise DomainError("This number is out of range.", field=label)
-    _check_team(session, data.team_id, data.community_id, "team_id")
+
+
+def _check_participants(session, data: SeriesInput) -> None:
+    """The invited team, the venue, and that counted places have at least one role."""
     if data.participation == "team" and data.team_id is None:
         raise DomainError("Choose the team that is invited.", field="team_id")
     if data.venue_id is not None:
@@ -92,6 +119,9 @@ def validate(session, actor: Account, data: SeriesInput, zone: str, now: datetim
     if data.participation == "slots" and not data.roles:
         raise DomainError("Add at least one role with the number of people needed.",
                           field="roles")
+
+
+def _check_roles(session, data: SeriesInput) -> None:
     names = set()
     for role in data.roles:
         if not (role.name or "").strip() or len(role.name) > 100:
