@@ -4,7 +4,7 @@ A calendar poll reads this one row first: while it is unchanged, the process may
 from what it already knows (token, validator, body) without any other query. Any write
 to people, schedule, teams, venues, accounts or feed tokens bumps it in the same
 transaction, so the next poll after a commit always sees the change. Writes that no feed
-shows (the audit log, the feed cache itself, deliveries) do not.
+shows (the audit log, the feed cache itself, deliveries, failed-login counts) do not.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 IGNORED_TABLES = frozenset({"audit_entries", "feed_cache", "deliveries", "data_versions",
-                            "app_settings", "notifications"})
+                            "app_settings", "notifications", "login_throttles"})
 _BUMP = text("UPDATE data_versions SET version = version + 1 WHERE name = 'schedule'")
 _READ = text("SELECT version FROM data_versions WHERE name = 'schedule'")
 

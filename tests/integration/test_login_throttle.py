@@ -225,3 +225,19 @@ def test_parallel_guesses_cannot_slip_under_the_limit(app, clock, hasher, user, 
         statuses = list(pool.map(guess, range(16)))
     assert sorted(statuses) == [200] * 5 + [429] * 11
     assert hasher.calls == 5
+
+
+def test_failed_logins_leave_the_feeds_data_version_alone(app, clock, hasher, user):
+    """A throttle row is nothing a feed shows: counting failures must not make every
+    calendar poll miss its 304 (a stream of wrong guesses would do that to all feeds)."""
+    from coordinator import versioning
+
+    def version():
+        with app.app_context():
+            return versioning.read(db.session.connection())
+
+    before = version()
+    client = app.test_client()
+    for i in range(3):
+        login(client, "coord1", f"wrong guess {i}")
+    assert version() == before
