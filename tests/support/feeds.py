@@ -29,8 +29,8 @@ from coordinator.services.people.accounts import hash_password
 from coordinator.services.schedule import changes
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
-from tests.conftest import TEST_PASSWORD
-from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
+from tests.support.database import TEST_PASSWORD
+from tests.support.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
 
 COORD_PHONE = "13812340000"
 COORD2_PHONE = "13822220000"

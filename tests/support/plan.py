@@ -11,15 +11,16 @@ from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Occurrence, Person
 from coordinator.services.schedule import changes
-from tests.conftest import TEST_PASSWORD, login
-from tests.integration.feeds_world import (
+from tests.support.database import TEST_PASSWORD
+from tests.support.feeds import (
     add_care_visit,
     add_series,
     feed_world,
     occurrences,
     sign,
 )
-from tests.integration.scheduling import NOW, ZONE, account, patrol, roles_of
+from tests.support.scheduling import NOW, ZONE, account, patrol, roles_of
+from tests.support.web import login
 
 __all__ = ["NOW", "ZONE", "TEST_PASSWORD", "plan_world", "local_date", "entries", "login_as",
            "set_locale", "count_queries", "text_of"]

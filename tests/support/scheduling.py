@@ -1,6 +1,7 @@
 """Helpers for scheduling tests: a small community with a patrol team and a room."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, time, timedelta, timezone
 
 from coordinator.database import begin_write
@@ -18,9 +19,21 @@ from coordinator.models import (
 )
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 
-# Noon in Shanghai today: service calls take this as "now", pages use the real clock, so
-# it must stay close to the real date (the suite runs on any day).
-NOW = datetime.now(timezone.utc).replace(hour=4, minute=0, second=0, microsecond=0)
+
+def _pinned_now() -> datetime:
+    """Noon in Shanghai today, or the instant in ``TEST_NOW`` (ISO 8601, UTC if naive): the
+    ``app`` fixture pins the app's clock here and service calls take it as "now". It stays
+    near the real date because the database's own defaults (server-side timestamps) and
+    the browser run on the real clock; ``TEST_NOW`` reruns the suite at another instant to
+    check that no test reads the real clock instead."""
+    pinned = os.environ.get("TEST_NOW")
+    if pinned:
+        value = datetime.fromisoformat(pinned)
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc).replace(hour=4, minute=0, second=0, microsecond=0)
+
+
+NOW = _pinned_now()
 ZONE = "Asia/Shanghai"
 
 

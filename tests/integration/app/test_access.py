@@ -5,7 +5,7 @@ import pytest
 
 from coordinator.extensions import db
 from coordinator.models import Person, Team, Venue
-from tests.conftest import login, post
+from tests.support.web import login, post
 
 PUBLIC_ENDPOINTS = {"auth.login", "auth.preferences", "web.healthz", "static",
                     "feeds.private_feed", "feeds.public_feed"}

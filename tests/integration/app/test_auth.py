@@ -5,7 +5,8 @@ import pytest
 
 from coordinator.extensions import db
 from coordinator.models import Account, AuditEntry
-from tests.conftest import TEST_PASSWORD, csrf_token, login, post
+from tests.support.database import TEST_PASSWORD
+from tests.support.web import csrf_token, login, post
 
 
 @pytest.mark.parametrize("who,identifier", [("admin", "admin1"), ("leader", "leader1"),

@@ -5,7 +5,7 @@ import pytest
 
 from coordinator.extensions import db
 from coordinator.models import Account, AuditEntry, Community, Person, Team, TeamMember, Venue
-from tests.conftest import login, post
+from tests.support.web import login, post
 
 
 def _count(app, model):

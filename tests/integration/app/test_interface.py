@@ -11,7 +11,7 @@ from coordinator import PROJECT_ROOT
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, Occurrence, Series, SeriesRole, Team, TeamMember
 from coordinator.services.schedule.horizon import materialize
-from tests.conftest import login, post
+from tests.support.web import login, post
 
 
 def test_chinese_is_the_default_and_english_is_one_click_away(client, org):

@@ -20,7 +20,7 @@ from coordinator.models import (
     TeamMember,
     Venue,
 )
-from tests.conftest import login
+from tests.support.web import login
 
 
 def _count(model):

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from coordinator import create_app
 from coordinator.extensions import db
-from tests.conftest import FAST_ARGON2, PG_URL
+from tests.support.database import FAST_ARGON2, PG_URL
 
 
 def _diff_after_upgrade(url, tmp_path):

@@ -6,25 +6,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-import pytest
-
-from coordinator import create_app
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Occurrence, Series
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
-from tests.conftest import FAST_ARGON2
-from tests.integration.feeds_world import (
+from tests.support.feeds import (
     COORD_PHONE,
     cancel,
     expanded,
-    fresh_caches,
     get,
     later,
     move,
     occurrences,
     parse,
-    patrol_world,
     sign,
     subscribe,
     text,
@@ -35,17 +29,7 @@ from tests.integration.feeds_world import (
     zh,
     zh_summary,
 )
-from tests.integration.scheduling import NOW, account, build_world, patrol, roles_of
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    fresh_caches()
-
-
-@pytest.fixture
-def world(app):
-    return patrol_world(app)
+from tests.support.scheduling import NOW, account, build_world, patrol, roles_of
 
 
 def _set_locale(app, account_id, locale):
@@ -160,17 +144,6 @@ def _next_october_change(after: date) -> date:
         if day > after:
             return day
     raise AssertionError
-
-
-@pytest.fixture
-def berlin(database_url, tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path / "berlin"),
-                      "TIMEZONE": "Europe/Berlin", "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
-                      "FEED_FUTURE_DAYS": 400, **FAST_ARGON2})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_evening_patrol_keeps_local_time_across_the_dst_change(berlin):

@@ -15,9 +15,8 @@ from coordinator.feeds import views
 from coordinator.models import Occurrence, Series
 from coordinator.services.schedule import changes
 from coordinator.services.shifts import responses, signups
-from tests.integration.feeds_world import (
+from tests.support.feeds import (
     forget_process_memory,
-    fresh_caches,
     get,
     occurrences,
     parse,
@@ -29,12 +28,7 @@ from tests.integration.feeds_world import (
     url,
     vevents,
 )
-from tests.integration.scheduling import NOW, ZONE, account, patrol, roles_of
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    fresh_caches()
+from tests.support.scheduling import NOW, ZONE, account, patrol, roles_of
 
 
 @pytest.fixture

@@ -29,9 +29,7 @@ from coordinator.http.logs import RedactingLogger, redact
 from coordinator.models import FeedToken, TeamMember
 from coordinator.services.feeds import tokens as feed_tokens
 from coordinator.services.people import accounts
-from tests.conftest import login, post
-from tests.integration.feeds_world import (
-    fresh_caches,
+from tests.support.feeds import (
     get,
     parse,
     patrol_world,
@@ -39,14 +37,10 @@ from tests.integration.feeds_world import (
     subscribe,
     zh,
 )
-from tests.integration.scheduling import NOW, account
+from tests.support.scheduling import NOW, account
+from tests.support.web import login, post
 
 TOKEN_URL = re.compile(r"https://volunteers\.example\.org/feeds/([A-Za-z0-9_-]{43})\.ics")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    fresh_caches()
 
 
 @pytest.fixture

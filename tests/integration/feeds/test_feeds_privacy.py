@@ -6,8 +6,7 @@ import pytest
 
 from coordinator.extensions import db
 from coordinator.models import Community, CoordinatorScope, Person, Series
-from tests.conftest import login, post
-from tests.integration.feeds_world import (
+from tests.support.feeds import (
     CARE_NOTES,
     CARE_TITLE,
     COORD_PHONE,
@@ -15,7 +14,6 @@ from tests.integration.feeds_world import (
     add_care_visit,
     add_series,
     expanded,
-    fresh_caches,
     get,
     occurrences,
     parse,
@@ -30,15 +28,11 @@ from tests.integration.feeds_world import (
     zh_kind,
     zh_summary,
 )
-from tests.integration.scheduling import roles_of
+from tests.support.scheduling import roles_of
+from tests.support.web import login, post
 
 SECRETS = (RECIPIENT["full_name"], RECIPIENT["address"], RECIPIENT["ward"], CARE_TITLE,
            CARE_NOTES, "糖尿病")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    fresh_caches()
 
 
 @pytest.fixture

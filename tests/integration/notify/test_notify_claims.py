@@ -1,7 +1,6 @@
 """The delivery loop against the claims of others: a live claim recovered as stale is never
 sent twice, and a volunteer's current choices win over what was planned. Real SMTP server,
-real HTTP gateway, hand-moved clock, on each backend (fixtures of ``test_notify_jobs``)."""
-# ruff: noqa: F811 — the fixtures imported from test_notify_jobs are test parameters
+real HTTP gateway, hand-moved clock, on each backend (fixtures in this folder's conftest)."""
 from __future__ import annotations
 
 import asyncio
@@ -14,28 +13,24 @@ from coordinator.jobs import senders, tasks
 from coordinator.jobs.deliver import deliver_due
 from coordinator.models import Account
 from coordinator.services.notify.deliveries import recover_stale
-from tests.integration.notify_world import SmtpSink, _Handler
-from tests.integration.test_notify_jobs import (  # noqa: F401 — fixtures
-    clock,
-    gateway,
+from tests.support.notify import (
+    SinkHandler,
+    SmtpSink,
     make_app,
-    napp,
     notes,
+    plan_digests,
     rows,
     shift,
     sign,
-    sink,
     start_of_shift,
-    world,
 )
 
 
 def _plan_digests(app, at, n):
-    from tests.integration.test_scheduler_process import _plan
-    _plan(app, n, now=at)
+    plan_digests(app, n, now=at)
 
 
-class Gate(_Handler):
+class Gate(SinkHandler):
     """The sink's handler, holding the ``at``-th message in DATA until ``release`` is set
     (awaiting, so the server keeps serving other connections meanwhile)."""
 

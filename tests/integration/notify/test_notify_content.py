@@ -14,12 +14,10 @@ from coordinator.jobs import tasks
 from coordinator.models import Account, Assignment, Delivery
 from coordinator.services.schedule import changes
 from coordinator.services.shifts import signups, swaps
-from tests.integration import test_notify_jobs as jobs
-from tests.integration.scheduling import NOW, patrol, roles_of
-from tests.integration.test_notify_jobs import notes, rows, run, sign
+from tests.support.notify import notes, rows, run, shift, sign, staff, start_of_shift
+from tests.support.scheduling import NOW, patrol, roles_of
 
 # The message tests' fixtures: a real SMTP server and SMS gateway, a hand-moved clock.
-sink, gateway, clock, napp, world = jobs.sink, jobs.gateway, jobs.clock, jobs.napp, jobs.world
 
 LOCAL_DAY = (NOW + timedelta(hours=8)).date()  # today in Shanghai
 WHEN_ZH = r"\d+月\d+日 周. \d\d:\d\d"
@@ -106,7 +104,7 @@ def test_care_visit_details_reach_only_its_confirmed_visitors(napp, world, clock
 
 
 def test_notice_subjects_are_one_translated_sentence(napp, world, clock, sink, gateway):
-    _, role = jobs.shift(napp, world)  # tomorrow 19:30
+    _, role = shift(napp, world)  # tomorrow 19:30
     sign(napp, world, 0, role)  # English
     sign(napp, world, 1, role)  # Chinese
     occ = _assignment(napp, world["people"][1])[1]
@@ -121,7 +119,7 @@ def test_notice_subjects_are_one_translated_sentence(napp, world, clock, sink, g
 
 
 def _staff(app, world, role, username, email, communities=(), locale="zh_CN"):
-    return jobs._staff(app, world, role, username, email, communities, locale=locale)
+    return staff(app, world, role, username, email, communities, locale=locale)
 
 
 def test_digest_lists_swap_offers_and_reads_in_chinese(napp, world, clock, sink, gateway):
@@ -196,9 +194,9 @@ def test_sms_fits_the_configured_length_with_a_long_title_and_place(napp, world,
         db.session.get(Venue, world["room"]).name = "第一社区老年活动中心二楼多功能厅东侧" * 2
         db.session.commit()
         db.session.remove()
-    _, role = jobs.shift(napp, world, title="晚间义务巡逻与防盗宣传" * 3, venue=world["room"])
+    _, role = shift(napp, world, title="晚间义务巡逻与防盗宣传" * 3, venue=world["room"])
     sign(napp, world, 1, role)  # Chinese, SMS only
-    clock.at = jobs.start_of_shift(clock) - timedelta(hours=23)
+    clock.at = start_of_shift(clock) - timedelta(hours=23)
     tasks.sweep(napp)
     [text] = _sms_to(gateway, "13900000001")
     assert len(text.encode("utf-16-le")) // 2 <= 60

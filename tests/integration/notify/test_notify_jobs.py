@@ -10,112 +10,26 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from coordinator import create_app
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.jobs import senders, tasks
 from coordinator.jobs.deliver import deliver_due
-from coordinator.models import Account, Assignment, Delivery, Notification, Person
+from coordinator.models import Account, Assignment, Delivery, Person
 from coordinator.services.notify.planning import delivery_row, insert_deliveries
 from coordinator.services.schedule import changes
 from coordinator.services.shifts import signups, swaps
-from tests.conftest import FAST_ARGON2
-from tests.integration.notify_world import Clock, SmsGateway, SmtpSink
-from tests.integration.scheduling import NOW, ZONE, build_world, patrol, roles_of
-
-KEY = "gateway-key-123"
-
-
-@pytest.fixture
-def sink():
-    with SmtpSink() as server:
-        yield server
-
-
-@pytest.fixture
-def gateway():
-    with SmsGateway(key=KEY) as server:
-        yield server
-
-
-@pytest.fixture
-def clock():
-    return Clock(NOW)
-
-
-def make_app(database_url, tmp_path, clock, sink, gateway, **extra):
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                       "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path / "inst"),
-                       "NOW": clock, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": sink.port,
-                       "MAIL_FROM": "volunteers@example.org", "SMS_URL": gateway.url,
-                       "SMS_KEY": KEY, "PUBLIC_URL": "https://vol.example.org",
-                       "NOTIFY_RETRY_SECONDS": 60, **FAST_ARGON2, **extra})
-
-
-@pytest.fixture
-def napp(database_url, tmp_path, clock, sink, gateway):
-    app = make_app(database_url, tmp_path, clock, sink, gateway)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def world(napp):
-    """The scheduling world; member 0 reads English and has e-mail, the others only a
-    phone (Chinese, the default)."""
-    with napp.app_context():
-        w = build_world()
-        db.session.get(Person, w["people"][0]).email = "member0@example.org"
-        db.session.get(Account, w["accounts"][0]).locale = "en"
-        db.session.commit()
-        db.session.remove()
-    return w
-
-
-def run(app, fn, *args, **kw):
-    """Call a service as one committed write transaction."""
-    with app.app_context():
-        begin_write(db.session)
-        result = fn(db.session, *args, **kw)
-        db.session.commit()
-        db.session.remove()
-        return result
-
-
-def sign(app, world, i, role, now=NOW):
-    return run(app, lambda s: signups.sign_up(s, s.get(Account, world["accounts"][i]), role,
-                                              now, zone=ZONE))
-
-
-def shift(app, world, **kw) -> tuple[int, int]:
-    """A single patrol tomorrow 19:30 Shanghai (11:30 UTC); returns (series, role)."""
-    with app.app_context():
-        series = patrol(world, rule=None, until_days=None, **kw)
-        role = roles_of(series)[0]
-        db.session.remove()
-    return series, role
-
-
-def rows(app, *where):
-    with app.app_context():
-        found = list(db.session.scalars(select(Delivery).where(*where).order_by(Delivery.id)))
-        db.session.expunge_all()
-        db.session.remove()
-        return found
-
-
-def notes(app, account_id):
-    with app.app_context():
-        found = [(n.kind, n.title, n.body) for n in db.session.scalars(
-            select(Notification).where(Notification.account_id == account_id)
-            .order_by(Notification.id))]
-        db.session.remove()
-        return found
-
-
-def start_of_shift(clock):
-    return NOW.replace(hour=11, minute=30) + timedelta(days=1)
+from tests.support.notify import (
+    KEY,
+    make_app,
+    notes,
+    rows,
+    run,
+    shift,
+    sign,
+    staff,
+    start_of_shift,
+)
+from tests.support.scheduling import NOW, ZONE, patrol, roles_of
 
 
 def test_reminders_day_before_and_two_hours_before_on_every_channel(napp, world, clock,
@@ -290,32 +204,14 @@ def test_change_notices_reach_the_people_concerned(napp, world, clock, sink, gat
     assert len(gateway.received) == before
 
 
-def _staff(app, world, role, username, email, communities=(), locale="en"):
-    from coordinator.models import CoordinatorScope
-    with app.app_context():
-        person = Person(full_name=username, phone=None, email=email,
-                        community_id=world["community"])
-        db.session.add(person)
-        db.session.flush()
-        account = Account(role=role, username=username, person_id=person.id, locale=locale)
-        db.session.add(account)
-        db.session.flush()
-        for cid in communities:
-            db.session.add(CoordinatorScope(account_id=account.id, community_id=cid))
-        db.session.commit()
-        account_id = account.id
-        db.session.remove()
-        return account_id
-
-
 def test_daily_digest_to_coordinators_of_the_community(napp, world, clock, sink, gateway):
     _, role = shift(napp, world, needed=3, maximum=3)
     sign(napp, world, 0, role)
     confirmed = sign(napp, world, 1, role)
     run(napp, lambda s: signups.withdraw(s, s.get(Account, world["accounts"][1]),
                                          confirmed.assignment_id, NOW))
-    _staff(napp, world, "coordinator", "mine", "coord@example.org", [world["community"]])
-    _staff(napp, world, "coordinator", "other", "other@example.org", [world["other"]])
+    staff(napp, world, "coordinator", "mine", "coord@example.org", [world["community"]])
+    staff(napp, world, "coordinator", "other", "other@example.org", [world["other"]])
     clock.advance(hours=1)
     # "mine": e-mail + in-app; the world's coordinator (no e-mail): in-app; "other": none.
     assert tasks.digest(napp) == 3
@@ -340,11 +236,11 @@ def test_weekly_summary_to_leaders_with_the_plan_figures(napp, world, clock, sin
         patrol(world, needed=3, maximum=3, start_day=(monday - local_today).days + 1,
                rule=None, kind="care", title="探望王奶奶", at=time(15, 0))
         db.session.remove()
-    _staff(napp, world, "leader", "boss", "leader@example.org")
+    staff(napp, world, "leader", "boss", "leader@example.org")
     # A branch secretary on the township committee gets it too; a plain coordinator not.
-    both = _staff(napp, world, "coordinator", "secretary", "secretary@example.org",
+    both = staff(napp, world, "coordinator", "secretary", "secretary@example.org",
                   communities=[world["community"]])
-    _staff(napp, world, "coordinator", "plain", "plain@example.org",
+    staff(napp, world, "coordinator", "plain", "plain@example.org",
            communities=[world["community"]])
     with napp.app_context():
         db.session.get(Account, both).is_also_leader = True

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from coordinator.extensions import db
 from coordinator.models import Account, Delivery, Notification
-from tests.conftest import csrf_token, login, post
+from tests.support.web import csrf_token, login, post
 
 
 def _notify(app, account_id, title="提醒：晚间巡逻，11月28日 周六 19:30", read=False):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 — the fixtures imported from test_notify_jobs are test parameters
 """Wrong settings hold messages instead of failing them (an SMTP relay that refuses us, a
 refused MAIL FROM, a gateway refusing the key), while one bad recipient stays one failed
 try; and what the admins' page says about it. Real aiosmtpd server, real HTTP gateway."""
@@ -13,26 +12,23 @@ from coordinator.jobs import tasks
 from coordinator.models import Account, Delivery, Person
 from coordinator.services.notify.deliveries import get_status
 from coordinator.services.people.accounts import hash_password
-from tests.conftest import TEST_PASSWORD, login
-from tests.integration.notify_world import SmtpSink, _Handler
-from tests.integration.test_notify_jobs import (  # noqa: F401 — fixtures
+from tests.support.database import TEST_PASSWORD
+from tests.support.notify import (
     KEY,
-    clock,
-    gateway,
+    SinkHandler,
+    SmtpSink,
     make_app,
-    napp,
     rows,
     shift,
     sign,
-    sink,
     start_of_shift,
-    world,
 )
+from tests.support.web import login
 
 LOG = "coordinator.scheduler"
 
 
-class Strict(_Handler):
+class Strict(SinkHandler):
     """The sink's handler, answering ``mail``/``rcpt`` (when set) as a relay set up to
     refuse us would; "@unknown.invalid" is an unknown mailbox (5.1.1)."""
 

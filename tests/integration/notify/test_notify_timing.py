@@ -12,11 +12,8 @@ from coordinator.extensions import db
 from coordinator.jobs import tasks
 from coordinator.models import Account, Assignment, Delivery, Occurrence
 from coordinator.services.schedule import changes
-from tests.integration import test_notify_jobs as jobs
-from tests.integration.scheduling import NOW, ZONE
-from tests.integration.test_notify_jobs import notes, rows, run, shift, sign
-
-sink, gateway, clock, napp, world = jobs.sink, jobs.gateway, jobs.clock, jobs.napp, jobs.world
+from tests.support.notify import notes, rows, run, shift, sign
+from tests.support.scheduling import NOW, ZONE
 
 
 def _local(hour: int, minute: int = 0, days: int = 0):

@@ -13,9 +13,7 @@ from coordinator import create_app
 from coordinator.extensions import db
 from coordinator.jobs import runner, tasks
 from coordinator.services.notify.deliveries import get_status
-from tests.conftest import FAST_ARGON2
-from tests.integration.notify_world import Clock
-from tests.integration.scheduling import NOW, build_world, patrol, roles_of
+from tests.support.scheduling import build_world, patrol, roles_of
 
 UTC = timezone.utc
 JOBS = {"sweep", "digest", "weekly", "horizon", "lock-watch"}
@@ -88,21 +86,6 @@ def test_job_options_ids_and_configured_times(tmp_path):
     assert _next(jobs["digest"], at) == _utc(2026, 6, 11, 6, 15)
     assert _next(jobs["weekly"], at) == _utc(2026, 6, 15, 4, 45)
     assert _next(jobs["horizon"], at) == _utc(2026, 6, 11, 1, 10)
-
-
-@pytest.fixture
-def clock():
-    return Clock(NOW)
-
-
-@pytest.fixture
-def happ(database_url, tmp_path, clock):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path / "inst"),
-                      "NOW": clock, "HORIZON_WEEKS": 13, **FAST_ARGON2})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def _occurrences(app, series: int) -> int:

@@ -10,40 +10,21 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Delivery
 from coordinator.services.notify.deliveries import UNCERTAIN, message_id
-from coordinator.services.notify.planning import delivery_row, insert_deliveries
-from tests.integration.notify_world import SmtpSink
+from tests.support.notify import SmtpSink, plan_digests
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FLASK = str(Path(sys.executable).with_name("flask"))
 N = 150
 THREADS = 2  # sender threads per scheduler: each may have one message in flight
-
-
-def _plan(app, n=N, now=None):
-    """Commit ``n`` due digest e-mails (one per made-up coordinator) at ``now``."""
-    now = now or datetime.now(timezone.utc)
-    payload = {"locale": "zh_CN", "unfilled": [], "swaps": [], "withdrawals": [],
-               "unfilled_total": 1, "swaps_total": 0, "withdrawals_total": 0,
-               "missing_total": 1, "period": "p"}
-    with app.app_context():
-        begin_write(db.session)
-        insert_deliveries(db.session, [delivery_row(
-            kind="digest", recipient=f"a{i}", subject="2026-01-01", channel="email", now=now,
-            due=now, payload=payload | {"email": f"c{i}@example.org"}, account_id=None,
-            person_id=None) for i in range(n)])
-        db.session.commit()
-        db.session.remove()
 
 
 def _env(database_url, tmp_path, sink, **extra):
@@ -126,7 +107,7 @@ def _check_exactly_once(app, sink, kills: int):
 
 
 def test_killed_mid_run_and_restarted_sends_nothing_twice(app, database_url, tmp_path):
-    _plan(app)
+    plan_digests(app, N)
     with SmtpSink(delay=0.02) as sink:
         env = _env(database_url, tmp_path, sink)
         first = Scheduler(env, tmp_path / "first.log")
@@ -148,7 +129,7 @@ def test_killed_mid_run_and_restarted_sends_nothing_twice(app, database_url, tmp
 
 def test_a_second_scheduler_waits_for_the_first_then_takes_over(app, database_url,
                                                                 tmp_path):
-    _plan(app)
+    plan_digests(app, N)
     with SmtpSink(delay=0.03) as sink:
         env = _env(database_url, tmp_path, sink)
         first = Scheduler(env, tmp_path / "first.log")
@@ -178,7 +159,7 @@ def test_two_schedulers_running_at_once_still_send_each_message_once(app, backen
     cannot help; the conditional claim must."""
     if backend != "sqlite":
         pytest.skip("the PostgreSQL lock is in the database: it cannot be split")
-    _plan(app)
+    plan_digests(app, N)
     with SmtpSink(delay=0.01) as sink:
         one = Scheduler(_env(database_url, tmp_path, sink,
                              COORDINATOR_SCHEDULER_LOCK_FILE=str(tmp_path / "a.lock")),

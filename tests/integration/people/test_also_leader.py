@@ -6,25 +6,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-
 from coordinator.extensions import db
 from coordinator.models import Account, Occurrence
-from tests.conftest import login, post
-from tests.integration.plan_world import entries, login_as, plan_world
-
-
-def also_leader(app, account_id: int) -> None:
-    with app.app_context():
-        db.session.get(Account, account_id).is_also_leader = True
-        db.session.commit()
-
-
-@pytest.fixture
-def world(app):
-    w = plan_world(app)
-    also_leader(app, w["coord2"])  # coordinates community 2, reads all
-    return w
+from tests.support.people import also_leader
+from tests.support.plan import entries, login_as
+from tests.support.web import login, post
 
 
 def test_the_plan_shows_every_community_but_assign_links_only_their_own(app, client, world):

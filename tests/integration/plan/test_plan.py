@@ -14,13 +14,8 @@ from coordinator.extensions import db
 from coordinator.models import Account, Assignment, Occurrence, OccurrenceRole, Series
 from coordinator.services import plan as wp
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
-from tests.integration.plan_world import entries, login_as, plan_world, set_locale, text_of
-from tests.integration.scheduling import NOW
-
-
-@pytest.fixture
-def world(app):
-    return plan_world(app)
+from tests.support.plan import entries, login_as, set_locale, text_of
+from tests.support.scheduling import NOW
 
 
 def week_of(day: date) -> str:
@@ -255,7 +250,7 @@ def test_week_follows_local_days_in_a_zone_with_daylight_saving(app):
     own local day, and Monday 29th 00:30 CEST (Sunday 22:30 UTC) in the next week."""
     zone = "Europe/Berlin"
     with app.app_context():
-        from tests.integration.scheduling import build_world
+        from tests.support.scheduling import build_world
         w = build_world()
         data = SeriesInput(kind="patrol", title="夜巡", community_id=w["community"],
                            start_date=date(2027, 3, 22), start_time=time(0, 30),

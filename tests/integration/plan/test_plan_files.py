@@ -13,12 +13,7 @@ from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.models import Occurrence, OccurrenceRole
-from tests.integration.plan_world import login_as, plan_world, set_locale
-
-
-@pytest.fixture
-def world(app):
-    return plan_world(app)
+from tests.support.plan import login_as, set_locale
 
 
 def monday(day):

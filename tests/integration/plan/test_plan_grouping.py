@@ -9,7 +9,7 @@ import pytest
 
 from coordinator.extensions import db
 from coordinator.models import Occurrence
-from tests.integration.plan_world import entries, login_as, plan_world, set_locale, text_of
+from tests.support.plan import entries, login_as, plan_world, set_locale, text_of
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_people_taking_part_are_counted_once_however_often_they_take_part(app, w
 
     from coordinator.models import Assignment, OccurrenceRole, Response
     from coordinator.services import plan as wp
-    from tests.integration.feeds_world import sign
+    from tests.support.feeds import sign
 
     def week_of(occ_id):
         day = (db.session.get(Occurrence, occ_id).start_at + timedelta(hours=8)).date()

@@ -19,7 +19,7 @@ from coordinator import create_app
 from coordinator.extensions import db
 from coordinator.models import Community, Occurrence, OccurrenceRole, Series
 from coordinator.services import plan as wp
-from tests.conftest import FAST_ARGON2
+from tests.support.database import FAST_ARGON2
 
 # Europe/Berlin springs forward on Sunday 2027-03-28; the plan shows the week of the 22nd.
 ZONE = "Europe/Berlin"

@@ -14,9 +14,9 @@ from coordinator.models import Account, Community, CoordinatorScope, Person, Tea
 from coordinator.services.people.accounts import hash_password
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
-from tests.conftest import TEST_PASSWORD
-from tests.integration.plan_world import count_queries, local_date, login_as
-from tests.integration.scheduling import NOW, ZONE
+from tests.support.database import TEST_PASSWORD
+from tests.support.plan import count_queries, local_date, login_as
+from tests.support.scheduling import NOW, ZONE
 
 PLAN_BOUND = 25
 GAPS_BOUND = 15
@@ -82,7 +82,7 @@ def measure(app, client, path: str) -> int:
 
 @pytest.mark.parametrize("page", ["plan", "plan_collapsed", "plan_by_team", "gaps"])
 def test_queries_per_page_do_not_grow_with_the_data(backend, tmp_path, request, page):
-    from tests.conftest import FAST_ARGON2
+    from tests.support.database import FAST_ARGON2
     counts, shown = [], []
     # The gap list's page holds 20: one community (10 gaps) fills less than a page, so
     # the larger size really shows more rows than the smaller one.
@@ -123,7 +123,7 @@ def _fresh_url(backend, tmp_path, request):
         path = tmp_path / "large.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    from tests.conftest import _truncate_pg
+    from tests.support.database import truncate_pg
     url = request.getfixturevalue("pg_schema_ready")
-    _truncate_pg(url)
+    truncate_pg(url)
     return url

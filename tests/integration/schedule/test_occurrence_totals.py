@@ -9,7 +9,7 @@ from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.services.schedule import changes
 from coordinator.services.shifts import signups
-from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
+from tests.support.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
 
 BEFORE = "67ca560a9627"  # the revision before the totals
 

@@ -7,19 +7,7 @@ import pytest
 
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, AuditEntry, Occurrence, OccurrenceRole, Series
-from coordinator.services.people.accounts import hash_password
-from tests.conftest import TEST_PASSWORD, login, post
-from tests.integration.scheduling import build_world
-
-
-@pytest.fixture
-def world(app):
-    with app.app_context():
-        world = build_world()
-        for account_id in (world["coordinator"], world["admin"], *world["accounts"]):
-            db.session.get(Account, account_id).password_hash = hash_password(TEST_PASSWORD)
-        db.session.commit()
-    return world
+from tests.support.web import login, post
 
 
 def _today():
@@ -260,7 +248,7 @@ def test_other_coordinator_and_volunteer_cannot_touch(app, client, world, make):
 def test_coordinator_approves_a_pending_swap(app, client, world):
     from coordinator.database import begin_write
     from coordinator.services.shifts import signups, swaps
-    from tests.integration.scheduling import NOW, ZONE, patrol, roles_of
+    from tests.support.scheduling import NOW, ZONE, patrol, roles_of
     with app.app_context():
         series_id = patrol(world, needed=1, maximum=1, start_day=3)
         db.session.get(Series, series_id).requires_swap_approval = True

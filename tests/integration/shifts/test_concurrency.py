@@ -11,7 +11,7 @@ from coordinator.extensions import db
 from coordinator.models import Account, Assignment, OccurrenceRole, Series
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
-from tests.integration.scheduling import NOW, ZONE, build_world, patrol, roles_of
+from tests.support.scheduling import NOW, ZONE, build_world, patrol, roles_of
 
 THREADS = 50
 

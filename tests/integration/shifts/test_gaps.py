@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import Assignment, Occurrence, OccurrenceRole, Person
-from tests.conftest import csrf_token
-from tests.integration.plan_world import login_as, plan_world, set_locale, text_of
+from tests.support.plan import login_as, plan_world, set_locale, text_of
+from tests.support.web import csrf_token
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ from coordinator.models import Account, Assignment, Occurrence, OccurrenceRole, 
 from coordinator.services.schedule import changes
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
-from tests.conftest import FAST_ARGON2
-from tests.integration.scheduling import NOW, ZONE, build_world
+from tests.support.database import FAST_ARGON2
+from tests.support.scheduling import NOW, ZONE, build_world
 
 _TEMPLATE: Path | None = None
 

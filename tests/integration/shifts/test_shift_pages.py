@@ -23,8 +23,9 @@ from coordinator.models import (
 from coordinator.services.people.accounts import hash_password
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
-from tests.conftest import TEST_PASSWORD, login, post
-from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
+from tests.support.database import TEST_PASSWORD
+from tests.support.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
+from tests.support.web import login, post
 
 COORD_PHONE = "13812345678"
 OTHER_COORD_PHONE = "13887654321"

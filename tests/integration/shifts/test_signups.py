@@ -11,13 +11,7 @@ from coordinator.extensions import db
 from coordinator.models import Assignment, AuditEntry, OccurrenceRole, Series
 from coordinator.services.people import availability
 from coordinator.services.shifts import signups, swaps
-from tests.integration.scheduling import NOW, ZONE, account, build_world, patrol, roles_of
-
-
-@pytest.fixture
-def world(app):
-    with app.app_context():
-        yield build_world()
+from tests.support.scheduling import NOW, ZONE, account, patrol, roles_of
 
 
 def _sign(account_id, role_id, now=NOW, **kw):
