@@ -2,6 +2,7 @@
 configuration comes from the environment with safe defaults."""
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import uuid
@@ -36,6 +37,22 @@ def test_migrations_build_sqlite_schema_matching_models(tmp_path):
     assert diff == []
     assert {"people", "accounts", "series", "occurrences", "assignments",
             "care_recipients", "audit_entries", "feed_tokens", "deliveries"} <= tables
+
+
+def test_upgrade_in_process_leaves_the_app_loggers_working(tmp_path):
+    """``flask db upgrade`` reads alembic.ini's logging section; it must not silence the
+    loggers the app already has (the redacted access log, the scheduler's log)."""
+    _diff_after_upgrade(f"sqlite:///{tmp_path / 'fresh.sqlite'}", tmp_path)
+    for name in ("werkzeug", "coordinator.scheduler"):
+        logger, seen = logging.getLogger(name), []
+        handler = logging.Handler(logging.INFO)
+        handler.emit = seen.append
+        logger.addHandler(handler)
+        try:
+            logger.warning("still logging: %s", name)
+        finally:
+            logger.removeHandler(handler)
+        assert [r.getMessage() for r in seen] == [f"still logging: {name}"]
 
 
 @pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")
