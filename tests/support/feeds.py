@@ -3,7 +3,7 @@ team, a coordinator who has a phone, a second community's coordinator, a leader,
 group with a care visit, and helpers to subscribe, fetch and parse what we publish."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
 import icalendar
 import recurring_ical_events
@@ -191,7 +191,7 @@ def vevents(body: bytes) -> dict[str, icalendar.Event]:
 
 def expanded(body: bytes, days: int = 400) -> list[icalendar.Event]:
     """The events a client would show, as recurring-ical-events expands them."""
-    start = datetime.now(timezone.utc) - timedelta(days=40)
+    start = NOW - timedelta(days=40)
     return recurring_ical_events.of(parse(body)).between(start, start + timedelta(days=days))
 
 
@@ -212,8 +212,9 @@ def unfolded(body: bytes) -> str:
 
 
 def later(app, days: float) -> None:
-    """Pretend ``days`` have passed, for the feed views (clock.now honours NOW)."""
-    moment = datetime.now(timezone.utc) + timedelta(days=days)
+    """Pretend ``days`` have passed since ``NOW``, for the feed views (clock.now honours
+    the app's NOW)."""
+    moment = NOW + timedelta(days=days)
     app.config["NOW"] = lambda: moment
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.messages.pofile import read_po
@@ -11,6 +11,7 @@ from coordinator import PROJECT_ROOT
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, Occurrence, Series, SeriesRole, Team, TeamMember
 from coordinator.services.schedule.horizon import materialize
+from tests.support.scheduling import NOW
 from tests.support.web import login, post
 
 
@@ -132,7 +133,7 @@ def _patrol(app, org, now, first: datetime | None = None):
 
 
 def test_home_pages_by_role(app, client, org):
-    now = datetime.now(timezone.utc)
+    now = NOW
     series_id = _patrol(app, org, now)
     with app.app_context():
         occurrences = db.session.scalars(db.select(Occurrence).where(
@@ -166,7 +167,7 @@ def test_home_pages_by_role(app, client, org):
 
 
 def test_home_open_shifts_respect_team_and_opening_window(app, client, org):
-    now = datetime.now(timezone.utc)
+    now = NOW
     # Daily from two hours on: with sign-up opening a day ahead, only the first date is
     # open, whatever the time of day the suite runs (the dates are 26 and 50 hours away).
     first = (now + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Shanghai"))

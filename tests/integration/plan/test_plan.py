@@ -240,7 +240,7 @@ def test_large_week_collapses_to_counts_with_pages_and_drill_down(app, client, w
 def test_today_and_week_navigation(app, client, world):
     login_as(client, "leader")
     html = get_plan(client)
-    today = (datetime.now(timezone.utc) + timedelta(hours=8)).date()
+    today = (NOW + timedelta(hours=8)).date()
     assert f'value="{week_of(today)}"' in html  # the week shown is this week
     assert 'rel="prev"' in html and 'rel="next"' in html
 

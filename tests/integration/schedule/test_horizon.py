@@ -1,10 +1,11 @@
 """The rolling horizon: `flask extend-horizon` adds what is missing, idempotently."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import time, timedelta
 
 from coordinator.extensions import db
 from coordinator.models import Community, Occurrence, Series, SeriesRole
+from tests.support.scheduling import NOW
 
 
 def _count():
@@ -16,7 +17,7 @@ def test_extend_horizon_adds_weeks_once(app):
         community = Community(name="一连社区", code="C01")
         db.session.add(community)
         db.session.flush()
-        today = datetime.now(timezone.utc).date()
+        today = NOW.date()
         series = Series(kind="patrol", title="晚间巡逻", community_id=community.id,
                         timezone="Europe/Berlin", start_date=today + timedelta(days=1),
                         start_time=time(19, 30), duration_minutes=120, rrule="FREQ=DAILY")

@@ -1,21 +1,23 @@
 """Coordinators plan through the pages: series forms, bad input, clashes, occurrence edits."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, AuditEntry, Occurrence, OccurrenceRole, Series
+from tests.support.scheduling import NOW
 from tests.support.web import login, post
 
 
 def _today():
-    return datetime.now(timezone.utc).astimezone().date()
+    """Today in Shanghai at the app's pinned clock."""
+    return (NOW + timedelta(hours=8)).date()
 
 
 def _form(world, **over):
-    start = date.today() + timedelta(days=2)
+    start = _today() + timedelta(days=2)
     data = {"kind": "patrol", "title": "晚间巡逻", "community_id": world["community"],
             "participation": "slots", "team_id": 0, "venue_id": 0,
             "start_date": start.isoformat(), "start_time": "19:30", "duration_minutes": 120,
@@ -71,8 +73,8 @@ BAD = [
     ({"rrule": "FREQ=SOMETIMES"}, "rrule"),
     ({"frequency": "weekly"}, "weekdays"),
     ({"frequency": "monthly", "month_day": "40"}, "month_day"),
-    ({"until": (date.today() - timedelta(days=1)).isoformat()}, "until"),
-    ({"start_date": (date.today() - timedelta(days=3)).isoformat()}, "start_date"),
+    ({"until": (_today() - timedelta(days=1)).isoformat()}, "until"),
+    ({"start_date": (_today() - timedelta(days=3)).isoformat()}, "start_date"),
     ({"roles-0-needed": "0"}, "roles-0-needed"),
     ({"roles-0-needed": "-2"}, "roles-0-needed"),
     ({"roles-0-needed": "3", "roles-0-maximum": "2"}, "roles"),
@@ -100,7 +102,7 @@ def test_room_clash_lists_every_date_and_saves_nothing(app, client, world):
     login(client, "coord")
     first = _form(world, kind="rehearsal", title="腰鼓队排练", venue_id=world["room"],
                   frequency="weekly", weekdays=["1", "4"], start_time="09:00",
-                  duration_minutes=90, until=(date.today() + timedelta(days=60)).isoformat())
+                  duration_minutes=90, until=(_today() + timedelta(days=60)).isoformat())
     assert post(client, "/series/new", first).status_code == 302
     second = dict(first, title="舞蹈队排练", start_time="10:00")
     response = post(client, "/series/new", second)
@@ -144,7 +146,7 @@ def test_assign_from_suggestions_cancel_and_move(app, client, world):
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Assignment)) == 1
     move = post(client, f"/occurrences/{occ[0]}/move",
-                {"start_date": (date.today() + timedelta(days=2)).isoformat(),
+                {"start_date": (_today() + timedelta(days=2)).isoformat(),
                  "start_time": "20:00", "duration_minutes": 90, "venue_id": 0},
                 token_from=token_page)
     assert move.status_code == 302
@@ -199,10 +201,10 @@ def test_change_this_and_following_keeps_people(app, client, world):
          token_from=f"/occurrences/{occ[5]}")
     form = client.get(f"/occurrences/{occ[3]}/following")
     assert form.status_code == 200
-    start = date.today() + timedelta(days=5)
+    start = _today() + timedelta(days=5)
     response = post(client, f"/occurrences/{occ[3]}/following",
                     _form(world, start_date=start.isoformat(), start_time="20:00",
-                          until=(date.today() + timedelta(days=15)).isoformat()))
+                          until=(_today() + timedelta(days=15)).isoformat()))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     with app.app_context():
         old, new = db.session.scalars(db.select(Series).order_by(Series.id)).all()
@@ -224,7 +226,7 @@ def test_end_series_cancels_later_dates(app, client, world):
     post(client, "/series/new", _form(world))
     with app.app_context():
         series_id = db.session.scalar(db.select(Series.id))
-    last = date.today() + timedelta(days=4)
+    last = _today() + timedelta(days=4)
     assert post(client, f"/series/{series_id}/end", {"last_day": last.isoformat()},
                 token_from=f"/series/{series_id}").status_code == 302
     with app.app_context():
