@@ -11,8 +11,10 @@ from alembic import context
 config = context.config
 
 # Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# This line sets up loggers basically. It leaves the loggers that already exist alone: an
+# upgrade run inside a live process (the tests, a CLI wrapper) must not silence the app's
+# redacted access log or the scheduler's log.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -1,24 +1,18 @@
 """Fixtures: an app on a fresh database per test, on SQLite and (when configured)
-PostgreSQL; clients; small factories; a login helper that goes through the real form."""
+PostgreSQL, its clock pinned at ``NOW``; clients; small factories. The helpers they use
+live in ``tests/support`` (tests import them from there, never from a conftest)."""
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import types
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy import inspect as sa_inspect
 
 from coordinator import create_app
 from coordinator.extensions import db
-
-PG_URL = os.environ.get("TEST_DATABASE_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-TEST_PASSWORD = "correct horse battery"
-FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
+from tests.support.database import BACKENDS, FAST_ARGON2, PG_URL, Factory, truncate_pg
+from tests.support.scheduling import NOW
 
 
 def pytest_report_header(config):
@@ -51,15 +45,6 @@ def pg_schema_ready(tmp_path_factory):
     return PG_URL
 
 
-def _truncate_pg(url):
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1)
-                           if url.startswith("postgresql://") else url)
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     return request.param
@@ -72,15 +57,22 @@ def database_url(backend, tmp_path, request):
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_schema_ready")
-    _truncate_pg(url)
+    truncate_pg(url)
     return url
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def now():
+    """The instant the ``app`` fixture's clock shows; override this fixture in a module or
+    a folder's conftest to move it (or set ``app.config["NOW"]`` inside a test)."""
+    return NOW
+
+
+@pytest.fixture
+def app(database_url, tmp_path, now):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
                       "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path / "instance"),
-                      **FAST_ARGON2})
+                      "NOW": now, **FAST_ARGON2})
     # No app context stays pushed: each request gets its own, as in production
     # (a shared one would share ``g`` and the db session between requests).
     yield app
@@ -98,91 +90,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-
-
-class Snapshot(types.SimpleNamespace):
-    """The column values of a committed row, usable after its session is gone."""
-
-
-def snapshot(row) -> Snapshot:
-    values = {c.key: getattr(row, c.key) for c in sa_inspect(row).mapper.column_attrs}
-    if hasattr(row, "display_name"):
-        values["display_name"] = row.display_name
-    return Snapshot(**values)
-
-
-class Factory:
-    """Makes rows with sensible defaults, committed, for integration tests; returns
-    snapshots so tests never touch a session that a request might share."""
-
-    def __init__(self, app):
-        self.app = app
-        self.n = 0
-
-    def _next(self):
-        self.n += 1
-        return self.n
-
-    def community(self, **kw):
-        from coordinator.models import Community
-        n = self._next()
-        row = Community(name=kw.pop("name", f"社区{n}"), code=kw.pop("code", f"T{n:02d}"), **kw)
-        return self._add(row)
-
-    def person(self, community, **kw):
-        from coordinator.models import Person
-        n = self._next()
-        kw.setdefault("full_name", f"成员{n}")
-        kw.setdefault("phone", f"1380000{n:04d}")
-        return self._add(Person(community_id=community.id, **kw))
-
-    def account(self, role, username=None, person=None, communities=(), password=TEST_PASSWORD,
-                **kw):
-        from coordinator.models import Account, CoordinatorScope
-        from coordinator.services.people.accounts import hash_password
-        with self.app.app_context():
-            row = Account(role=role, username=username,
-                          person_id=person.id if person else None,
-                          password_hash=hash_password(password), **kw)
-            db.session.add(row)
-            db.session.flush()
-            for c in communities:
-                db.session.add(CoordinatorScope(account_id=row.id, community_id=c.id))
-            db.session.commit()
-            return snapshot(row)
-
-    def _add(self, row):
-        with self.app.app_context():
-            db.session.add(row)
-            db.session.commit()
-            return snapshot(row)
-
-
 @pytest.fixture
 def make(app):
     return Factory(app)
-
-
-def csrf_token(client, path="/login") -> str:
-    """Fetch a page and return the CSRF token of its forms (the session's token)."""
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def login(client, identifier, password=TEST_PASSWORD):
-    """Log in through the real login form; returns the response."""
-    token = csrf_token(client, "/login")
-    return client.post("/login", data={"identifier": identifier, "password": password,
-                                       "csrf_token": token})
-
-
-def post(client, path, data=None, token_from=None, **kw):
-    """POST a form with a valid CSRF token taken from ``token_from`` (default: ``path``)."""
-    data = dict(data or {})
-    data["csrf_token"] = csrf_token(client, token_from or path)
-    return client.post(path, data=data, **kw)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import new_page, require_chromium, set_language, shanghai_today
+from tests.support.browser import new_page, require_chromium, set_language, shanghai_today
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ write the assignment."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +13,8 @@ from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Assignment, OccurrenceRole
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
-from tests.browser.conftest import TIMEOUT_MS, log_in, new_page, shanghai_today
+from tests.support.browser import TIMEOUT_MS, log_in, new_page, shanghai_today
+from tests.support.scheduling import NOW
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +24,12 @@ def gaps_world(live_server):
     """A daily patrol for three days, three places each, nobody on it; two more members
     in the community so that there is someone to suggest."""
     app = live_server.app
-    from tests.conftest import Factory
+    from tests.support.database import Factory
     make = Factory(app)
     for name, phone in (("李桂芳", "13900139101"), ("赵建华", "13900139102")):
         make.person(live_server.community, full_name=name, phone=phone)
     first = shanghai_today() + timedelta(days=1)
-    now = datetime.now(timezone.utc)
+    now = NOW
     with app.app_context():
         actor = db.session.get(Account, live_server.accounts["coordinator"].id)
         begin_write(db.session)

@@ -1,0 +1,57 @@
+"""``python -m bench`` runs end to end on a tiny database: table printed, integrity OK."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.slow
+def test_bench_scheduling_smoke(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "1", "--signups", "50",
+         "--backends", "sqlite", "--only", "scheduling", "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "[sqlite] integrity: OK" in out
+    assert "signups/s 1t" in out and "expand s" in out  # the summary table's header
+    assert any(line.startswith("sqlite ") for line in out.splitlines())  # and its row
+    assert "50 signed up (50 confirmed" in out
+    assert len(list(tmp_path.glob("*.json"))) == 1
+
+
+@pytest.mark.slow
+def test_bench_reminders_smoke(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "1", "--reminders", "300",
+         "--backends", "sqlite", "--only", "reminders", "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "[sqlite] reminders: 300 bench assignments" in out
+    assert "duplicates 0, missing 0, unexpected 0" in out
+    assert "of the 300 bench assignments, e-mail reminders sent 300, in-app 300" in out
+    assert "mails/s" in out and "dup/missing" in out
+
+
+@pytest.mark.slow
+def test_bench_weekly_plan_smoke(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "1", "--plan-runs", "2",
+         "--backends", "sqlite", "--only", "weekly_plan", "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
+    out = result.stdout
+    # Timing targets are the benchmark's business, not this test's: a miss on a busy
+    # machine is a PROBLEM line about a median, never a crash.
+    problems = [line for line in out.splitlines() if line.startswith("PROBLEM")]
+    assert all("median" in line for line in problems), out + result.stderr
+    assert result.returncode == (1 if problems else 0), out + result.stderr
+    assert re.search(r"\[sqlite\] weekly plan: week of \S+, [1-9][\d,]* occurrences", out), out
+    assert "all p50 ms" in out and "q all/one/gaps" in out  # the table's header
+    assert len(list(tmp_path.glob("*.json"))) == 1

@@ -1,0 +1,110 @@
+"""The demo township: counts, invariants, demo logins — through the real CLI."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+
+from coordinator.domain.intervals import overlaps
+from coordinator.extensions import db
+from coordinator.models import (
+    Account,
+    Assignment,
+    CareRecipient,
+    Community,
+    Occurrence,
+    OccurrenceRole,
+    Person,
+    Series,
+    Team,
+    TeamMember,
+    Venue,
+)
+from tests.support.web import login
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_demo_builds_the_township(app, client):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "admin, leader, coordinator, volunteer" in result.output
+    with app.app_context():
+        assert _count(Community) == 9
+        assert 590 <= _count(Person) <= 620
+        kinds = dict(db.session.execute(
+            select(Series.kind, func.count()).group_by(Series.kind)).all())
+        assert set(kinds) == {"patrol", "care", "rehearsal", "talk", "meeting"}
+        assert kinds["patrol"] == 9
+        patrol_occurrences = db.session.scalar(
+            select(func.count()).select_from(Occurrence).join(Series)
+            .where(Series.kind == "patrol"))
+        assert patrol_occurrences == 9 * 56  # eight weeks of evenings per community
+        study = db.session.scalars(select(Occurrence).join(Series).where(
+            Series.kind == "meeting", Series.title.like("%学习日%"))).all()
+        # 09:00 Shanghai on the 25th is 01:00 UTC on the 25th
+        assert study and {(o.start_at.hour, o.start_at.day) for o in study} == {(1, 25)}
+        assert _count(CareRecipient) > 0
+        care_titles = db.session.scalars(select(Series.title).where(Series.kind == "care")).all()
+        names = db.session.scalars(select(CareRecipient.full_name)).all()
+        assert not any(name in title for name in names for title in care_titles)
+        assert db.session.scalar(select(func.count()).select_from(Venue).where(
+            Venue.name.like("%多功能厅%"))) == 1
+        assert db.session.scalar(select(func.count()).select_from(Team).where(
+            Team.kind == "troupe")) >= 8
+
+        # filled counts match confirmed assignments, never above maximum
+        counts = dict(db.session.execute(
+            select(Assignment.occurrence_role_id, func.count()).where(
+                Assignment.status == "confirmed").group_by(Assignment.occurrence_role_id)).all())
+        for role in db.session.scalars(select(OccurrenceRole).where(OccurrenceRole.filled > 0)):
+            assert role.filled == counts.get(role.id, 0) <= role.maximum
+        assert sum(counts.values()) == _count(Assignment) > 100
+
+        # nobody in two overlapping occurrences; no room double-booked
+        by_person = defaultdict(list)
+        for person_id, start, end in db.session.execute(
+                select(Assignment.person_id, Occurrence.start_at, Occurrence.end_at)
+                .join(OccurrenceRole, Assignment.occurrence_role_id == OccurrenceRole.id)
+                .join(Occurrence, OccurrenceRole.occurrence_id == Occurrence.id)):
+            by_person[person_id].append((start, end))
+        for spans in by_person.values():
+            spans.sort()
+            assert all(not overlaps(*a, *b) for a, b in zip(spans, spans[1:]))
+        by_room = defaultdict(list)
+        for venue_id, start, end in db.session.execute(
+                select(Occurrence.venue_id, Occurrence.start_at, Occurrence.end_at)
+                .join(Venue).where(Venue.kind != "outside")):
+            by_room[venue_id].append((start, end))
+        for spans in by_room.values():
+            spans.sort()
+            assert all(not overlaps(*a, *b) for a, b in zip(spans, spans[1:]))
+
+        volunteer = db.session.scalar(select(Account).where(Account.username == "volunteer"))
+        patrol_teams = select(TeamMember.team_id).where(TeamMember.person_id ==
+                                                        volunteer.person_id)
+        assert db.session.scalar(select(Team.kind).where(Team.id.in_(patrol_teams),
+                                                         Team.kind == "patrol")) == "patrol"
+
+    page = client.get("/login").get_data(as_text=True)
+    assert "<code>coordinator</code>" in page  # demo logins listed while demo data is loaded
+    for username in ("admin", "leader", "coordinator", "volunteer"):
+        assert login(client, username, "demo").status_code == 302
+        home = client.get("/")
+        assert home.status_code == 200
+        client.post("/logout", data={"csrf_token": _token(home)})
+    again = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0 and "not loaded again" in again.output
+    refused = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+
+
+def _token(response):
+    import re
+    return re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))[1]
+
+
+def test_login_page_hides_demo_logins_without_demo_data(client):
+    assert "<code>coordinator</code>" not in client.get("/login").get_data(as_text=True)
