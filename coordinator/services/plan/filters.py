@@ -8,14 +8,17 @@ from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 
+from ...config import Config
 from ...domain.errors import DomainError
 from ...domain.text import parse_int, printable
 from ...models import Community, Team, Venue
 from ...models.schedule import SERIES_KINDS
 
 GROUPINGS = ("community", "team", "venue")
-DETAIL_LIMIT = 400  # occurrences in one week; above this the grid shows counts
-GROUPS_PER_PAGE = 30
+# Occurrences in one week above which the grid shows counts, and groups per page: the
+# settings' values (Config is the one place; the views pass the configured ones).
+DETAIL_LIMIT = Config.PLAN_DETAIL_LIMIT
+GROUPS_PER_PAGE = Config.PLAN_GROUPS_PER_PAGE
 TOP_OPEN = 5
 WORKERS = 3  # threads (and database connections) of one wide weekly plan page
 NARROW = 20  # communities: up to this many, the page's queries run one after another

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from ...config import Config
 from ...models import Account, Community, Occurrence, OccurrenceRole, Series, Venue
 from ..access import managed_community_ids
 from .suggestions import Suggestion, suggest_many
 
 GAP_DAYS = 14
-PER_PAGE = 20
+PER_PAGE = Config.GAPS_PER_PAGE  # the setting's default; the view passes the configured one
 URGENT = timedelta(hours=48)
 
 
