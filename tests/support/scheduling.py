@@ -21,11 +21,11 @@ from coordinator.services.schedule.series import RoleInput, SeriesInput, create_
 
 
 def _pinned_now() -> datetime:
-    """Noon in Shanghai on the Thursday of this week, or the instant in ``TEST_NOW`` (ISO
+    """Noon in Shanghai on the coming Thursday, or the instant in ``TEST_NOW`` (ISO
     8601, UTC if naive): the ``app`` fixture pins the app's clock here and service calls
     take it as "now". The weekday is fixed, because worlds put shifts a few days ahead
     and a Saturday pushed some of them into next week's plan; the date stays within
-    three days of the real one because the database's own defaults (server-side
+    six days ahead of the real one because the database's own defaults (server-side
     timestamps) and the browser run on the real clock. ``TEST_NOW`` reruns the suite at
     another instant to check that no test reads the real clock instead."""
     pinned = os.environ.get("TEST_NOW")
@@ -33,7 +33,9 @@ def _pinned_now() -> datetime:
         value = datetime.fromisoformat(pinned)
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     today = datetime.now(timezone.utc).replace(hour=4, minute=0, second=0, microsecond=0)
-    return today + timedelta(days=3 - today.weekday())  # Thursday, 12:00 in Shanghai
+    # The next Thursday (today on a Thursday), 12:00 in Shanghai: never behind the real
+    # clock, since rows the database stamps itself must not be later than "now".
+    return today + timedelta(days=(3 - today.weekday()) % 7)
 
 
 NOW = _pinned_now()
