@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import database, versioning  # noqa: F401  (register engine and session listeners)
+from .services.feeds import sources  # noqa: F401  (sets shown_at: see its docstring)
 from .config import Config
 from .extensions import csrf, db, login, migrate
 
@@ -28,6 +29,10 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
     _finish_config(app)
+
+    from .clock import now
+    from .models.types import set_shown_clock
+    set_shown_clock(now)
 
     from .services.people.accounts import configure_hasher
     configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"],

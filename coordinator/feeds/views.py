@@ -20,7 +20,7 @@ from ..http.urls import MAX_ID
 from ..models import Community, Team
 from ..services.access import managed_community_ids
 from ..services.feeds import tokens as feed_tokens
-from ..services.feeds.cache import FeedCaches
+from ..services.feeds.cache import FeedCaches, Meta
 from ..services.feeds.content import FeedSpec, Texts, Viewer
 from ..services.feeds.serve import (
     Answer,
@@ -102,11 +102,17 @@ def answer(feed: FeedRequest, name, hot_key: str | None = None,
                          hot_key=hot_key, version=version))
 
 
-def client_has(etag: str, last_modified) -> bool:
-    """Do the request's validators match (the client already holds this version)?"""
+def client_has(meta: Meta) -> bool:
+    """Does the client already hold these bytes? If-None-Match decides when sent (RFC 9110:
+    weak comparison); else If-Modified-Since, only where it is true: no later change in
+    that second (HTTP dates have no fractions)."""
     if request.if_none_match:
-        return request.if_none_match.contains_weak(etag)  # RFC 9110: weak comparison here
-    return bool(request.if_modified_since and last_modified <= request.if_modified_since)
+        return request.if_none_match.contains_weak(meta.etag)
+    since = request.if_modified_since
+    if since is None:
+        return False
+    last = meta.modified_at.replace(microsecond=0)
+    return last < since or (last == since and meta.exact)
 
 
 def respond(answer: Answer) -> Response:

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .people import Community
-from .types import UTCDateTime, utcnow
+from .types import Shown, UTCDateTime, utcnow
 
 
-class CareRecipient(db.Model):
+class CareRecipient(Shown, db.Model):
     """A person visited: sick, in hospital, bereaved, or elderly and living alone."""
 
     __tablename__ = "care_recipients"
@@ -33,7 +33,7 @@ class CareRecipient(db.Model):
     community: Mapped[Community] = relationship()
 
 
-class CareVisitDetail(db.Model):
+class CareVisitDetail(Shown, db.Model):
     """Links a care-visit series, or one occurrence of it, to the person visited."""
 
     __tablename__ = "care_visit_details"

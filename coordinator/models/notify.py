@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,12 +43,21 @@ class FeedToken(db.Model):
 
 
 class FeedCache(db.Model):
-    """The last rendered body of a feed, shared by every app process; keyed by feed."""
+    """The last rendered body of a feed, shared by every app process; keyed by feed.
+
+    ``stamp`` is the validator of the data the body was rendered from (a poll whose stamp
+    matches needs no render); ``etag`` is the hash of the body itself, so it changes
+    exactly when a byte does. ``modified_at`` is the body's Last-Modified; ``exact`` is
+    False when the body before it had a Last-Modified in the same second (then an
+    If-Modified-Since of that second cannot tell the two apart and gets the body)."""
 
     __tablename__ = "feed_cache"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    stamp: Mapped[str | None] = mapped_column(String(64))
     etag: Mapped[str] = mapped_column(String(64))
+    modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exact: Mapped[bool] = mapped_column(default=True, server_default=true())
     body: Mapped[bytes] = mapped_column(LargeBinary)
     gzip_body: Mapped[bytes] = mapped_column(LargeBinary)
     events: Mapped[int]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..vocab import PERSON_STATUSES, ROLES, TEXT_SIZES
-from .types import UTCDateTime, utcnow
+from .types import Shown, UTCDateTime, utcnow
 
 
 def new_session_token() -> str:
@@ -18,7 +18,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Community(db.Model):
+class Community(Shown, db.Model):
     """A community (社区) with its retired members' branch."""
 
     __tablename__ = "communities"
@@ -33,7 +33,7 @@ class Community(db.Model):
         return f"<Community {self.code}>"
 
 
-class Person(db.Model):
+class Person(Shown, db.Model):
     """A member known to the organisation; address and phone are private."""
 
     __tablename__ = "people"
@@ -69,7 +69,7 @@ class Person(db.Model):
         return f"<Person {self.id} {self.full_name}>"
 
 
-class Account(UserMixin, db.Model):
+class Account(Shown, UserMixin, db.Model):
     """A login. Volunteers without e-mail log in with their phone number."""
 
     __tablename__ = "accounts"
@@ -121,7 +121,7 @@ class Account(UserMixin, db.Model):
         return f"<Account {self.id} {self.role}>"
 
 
-class CoordinatorScope(db.Model):
+class CoordinatorScope(Shown, db.Model):
     """Which communities a coordinator runs."""
 
     __tablename__ = "coordinator_scopes"

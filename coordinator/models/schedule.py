@@ -24,11 +24,11 @@ from ..vocab import (
 )
 from .people import Account, Community, Person
 from .teams import Team
-from .types import UTCDateTime, utcnow
+from .types import Shown, UTCDateTime, utcnow
 from .venues import Venue
 
 
-class Series(db.Model):
+class Series(Shown, db.Model):
     """A recurring piece of work, or a single event when ``rrule`` is empty."""
 
     __tablename__ = "series"
@@ -95,7 +95,7 @@ class SeriesRole(db.Model):
     required_team: Mapped[Team | None] = relationship()
 
 
-class Occurrence(db.Model):
+class Occurrence(Shown, db.Model):
     """One dated instance of a series, stored in UTC."""
 
     __tablename__ = "occurrences"
@@ -133,7 +133,7 @@ class Occurrence(db.Model):
                                                        order_by="OccurrenceRole.id")
 
 
-class OccurrenceRole(db.Model):
+class OccurrenceRole(Shown, db.Model):
     """The slots of one occurrence; ``filled`` counts confirmed assignments."""
 
     __tablename__ = "occurrence_roles"
@@ -160,7 +160,7 @@ class OccurrenceRole(db.Model):
                                                          cascade="all, delete-orphan")
 
 
-class Assignment(db.Model):
+class Assignment(Shown, db.Model):
     """A person in a slot: confirmed, on the waitlist, or withdrawn (kept for history)."""
 
     __tablename__ = "assignments"
@@ -200,7 +200,7 @@ class Assignment(db.Model):
     assigned_by: Mapped[Account | None] = relationship()
 
 
-class Response(db.Model):
+class Response(Shown, db.Model):
     """A team member's yes/no to a team event (rehearsal, study day)."""
 
     __tablename__ = "responses"

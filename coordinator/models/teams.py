@@ -5,11 +5,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .types import Shown
 from ..vocab import TEAM_KINDS
 from .people import Community, Person
 
 
-class Team(db.Model):
+class Team(Shown, db.Model):
     """A team of one community, or township-wide when ``community_id`` is empty."""
 
     __tablename__ = "teams"

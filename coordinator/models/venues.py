@@ -5,11 +5,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .types import Shown
 from ..vocab import VENUE_KINDS
 from .people import Community
 
 
-class Venue(db.Model):
+class Venue(Shown, db.Model):
     """A venue of one community, or of the township when ``community_id`` is empty.
 
     Rooms and halls are booked exclusively (two troupes never share one at once);

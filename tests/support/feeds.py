@@ -9,6 +9,7 @@ import icalendar
 import recurring_ical_events
 from flask_babel import force_locale, gettext
 
+from coordinator.clock import now
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import (
@@ -204,6 +205,14 @@ def later(app, days: float) -> None:
     """Pretend ``days`` have passed since ``NOW``, for the feed views (clock.now honours
     the app's NOW)."""
     moment = NOW + timedelta(days=days)
+    app.config["NOW"] = lambda: moment
+
+
+def tick(app, seconds: float = 1) -> None:
+    """Let time pass on the app's clock. Feeds date what they print to the second (DTSTAMP,
+    LAST-MODIFIED, and SEQUENCE counts seconds), so a test that makes two changes and
+    expects a client to see each as newer lets a second pass between them."""
+    moment = now(app) + timedelta(seconds=seconds)
     app.config["NOW"] = lambda: moment
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, or_, select, union
 
 from ...models import (
     Account,
@@ -30,8 +29,11 @@ from ...models import (
     TeamMember,
     Venue,
 )
+from ...domain.recurrence import get_zone
+from . import sources
 
-KEEP_CANCELLED = timedelta(days=30)  # cancelled or removed events stay this long, then drop
+KEEP_CANCELLED = timedelta(days=30)
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # SEQUENCE counts seconds from here  # cancelled or removed events stay this long, then drop
 
 
 @dataclass(frozen=True)
@@ -93,18 +95,74 @@ class FeedEvent:
     alarm: bool = False
 
 
-def window(now: datetime, past_days: int, future_days: int) -> tuple[datetime, datetime]:
-    return now - timedelta(days=past_days), now + timedelta(days=future_days)
+@dataclass(frozen=True)
+class Window:
+    """The instants a feed covers: events starting in [lo, hi), and cancelled events and
+    withdrawn sign-ups only while changed since ``kept``. All three are local midnights,
+    so the window moves once a day, and only an event entering or leaving it changes
+    the feed's bytes (its ETag is the hash of the bytes)."""
+
+    lo: datetime
+    hi: datetime
+    kept: datetime
 
 
-def _base(lo, hi, now):
+def window(now: datetime, zone: str, past_days: int, future_days: int) -> Window:
+    """Return the window of a feed read at ``now`` in the organisation's time zone."""
+    tz = get_zone(zone)
+    today = now.astimezone(tz).date()
+
+    def midnight(day):
+        return datetime.combine(day, time(0), tz).astimezone(timezone.utc)
+
+    return Window(lo=midnight(today - timedelta(days=past_days)),
+                  hi=midnight(today + timedelta(days=future_days + 1)),
+                  kept=midnight(today - KEEP_CANCELLED))
+
+
+def in_window(win: Window):
+    """The occurrences a feed covers (scheduled, or cancelled recently)."""
+    return and_(Occurrence.start_at >= win.lo, Occurrence.start_at < win.hi,
+                or_(Occurrence.status == "scheduled", Occurrence.updated_at >= win.kept))
+
+
+def _base(win: Window):
     return (select(Occurrence, Series, Venue.name, Community.name)
             .join(Series, Occurrence.series_id == Series.id)
             .outerjoin(Venue, Occurrence.venue_id == Venue.id)
             .outerjoin(Community, Series.community_id == Community.id)
-            .where(Occurrence.start_at >= lo, Occurrence.start_at < hi,
-                   or_(Occurrence.status == "scheduled",
-                       Occurrence.updated_at >= now - KEEP_CANCELLED)))
+            .where(in_window(win)))
+
+
+def my_assignments(person_id, win: Window):
+    """My sign-ups a personal feed shows: live ones, and withdrawn ones for a while."""
+    return and_(Assignment.person_id == person_id,
+                or_(Assignment.status != "withdrawn", Assignment.updated_at >= win.kept))
+
+
+def my_team_events(person_id, win: Window):
+    """My teams' events a personal feed shows: all but those I declined long ago."""
+    declined = (select(Response.id).where(
+        Response.occurrence_id == Occurrence.id, Response.person_id == person_id,
+        Response.is_attending.is_(False), Response.updated_at < win.kept)
+        .correlate(Occurrence).exists())
+    return and_(Series.participation == "team", Series.team_id.in_(
+        select(TeamMember.team_id).where(TeamMember.person_id == person_id)), ~declined)
+
+
+def selection(spec: "FeedSpec", person_id: int | None, win: Window):
+    """Return the ids (o: occurrence, s: series, v: venue, c: community) of the events a
+    feed shows: the same rows ``events`` renders (the stamp is built on this)."""
+    columns = (Occurrence.id.label("o"), Series.id.label("s"),
+               Occurrence.venue_id.label("v"), Series.community_id.label("c"))
+    base = (select(*columns).join(Series, Occurrence.series_id == Series.id)
+            .where(in_window(win)))
+    if spec.scope != "mine":
+        return base.where(*scope_filter(spec))
+    assigned = (base.join(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
+                .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
+                .where(my_assignments(person_id, win)))
+    return union(assigned, base.where(my_team_events(person_id, win)))
 
 
 def scope_filter(spec: FeedSpec):
@@ -127,24 +185,50 @@ def scope_filter(spec: FeedSpec):
     return clauses
 
 
-def events(session, spec: FeedSpec, viewer: Viewer, texts: Texts, now: datetime,
-           past_days: int = 30, future_days: int = 365, alarms: bool = False
-           ) -> list[FeedEvent]:
+def events(session, spec: FeedSpec, viewer: Viewer, texts: Texts, win: Window,
+           alarms: bool = False) -> list[FeedEvent]:
     """Return the events of a feed, ready to render."""
-    lo, hi = window(now, past_days, future_days)
     if spec.scope == "mine":
-        return _mine(session, spec, viewer, texts, now, lo, hi, alarms)
-    rows = session.execute(_base(lo, hi, now).where(*scope_filter(spec))
-                           .order_by(Occurrence.start_at, Occurrence.id)).all()
-    ctx = _Context(session, [r[0].id for r in rows], rows, viewer)
-    out = []
-    for occ, series, venue, community in rows:
-        event = _event(occ, series, venue, community, viewer, texts, ctx)
-        if not viewer.is_public:
-            _staff_lines(event, occ, series, viewer, texts, ctx)
-            event.url_path = f"/occurrences/{occ.id}"
-        out.append(event)
+        out = _mine(session, spec, viewer, texts, win, alarms)
+    else:
+        rows = session.execute(_base(win).where(*scope_filter(spec))
+                               .order_by(Occurrence.start_at, Occurrence.id)).all()
+        ctx = _Context(session, [r[0].id for r in rows], rows, viewer)
+        out = []
+        for occ, series, venue, community in rows:
+            event = _event(occ, series, venue, community, viewer, texts, ctx)
+            if not viewer.is_public:
+                _staff_lines(event, occ, series, viewer, texts, ctx)
+                event.url_path = f"/occurrences/{occ.id}"
+            out.append(event)
+    _changed(session, spec, viewer, win, out)
     return out
+
+
+def _changed(session, spec: FeedSpec, viewer: Viewer, win: Window, out) -> None:
+    """Set each event's LAST-MODIFIED (the latest change of anything it prints, from
+    ``sources``) and its SEQUENCE: the seconds since 2000 of that change, so it never goes
+    down and rises with every change a client shows (a new sign-up, a withdrawal, an
+    answer, a promotion from the waitlist, an edit of a person, venue or care detail)."""
+    if not out:
+        return
+    person_id = viewer.person_id if spec.scope == "mine" else None
+    sel = selection(spec, person_id, win).subquery("sel")
+    parts = sources.links(sel, person_id, viewer.is_public)
+    changed = {occ: as_utc(at) for occ, at in session.execute(sources.per_event(parts))}
+    for event in out:
+        at = changed.get(int(event.uid_key.removeprefix("occ-"))) or EPOCH
+        event.last_modified = at.replace(microsecond=0)
+        event.sequence = max(0, int((event.last_modified - EPOCH).total_seconds()))
+
+
+def as_utc(value):
+    """An aggregate's timestamp as an aware UTC datetime (SQLite returns text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
 
 
 class _Context:
@@ -218,8 +302,7 @@ def _event(occ, series, venue, community, viewer, texts, ctx) -> FeedEvent:
         summary=texts.care_visit if care_hidden else (
             texts.summary % {"kind": kind, "title": title} if title else kind),
         location=(community or "") if care_hidden else (venue or community or ""),
-        status="CANCELLED" if occ.status == "cancelled" else "CONFIRMED",
-        sequence=occ.sequence, last_modified=max(occ.updated_at, series.updated_at))
+        status="CANCELLED" if occ.status == "cancelled" else "CONFIRMED")
     if care_hidden:
         return event
     recipient = ctx.recipient(occ, series) if series.kind == "care" else None
@@ -260,44 +343,29 @@ def _coordinator_line(event, series, texts, ctx) -> None:
             f"{n} {p}" if p else n for n, p in coordinators)})
 
 
-def _mine(session, spec, viewer, texts, now, lo, hi, alarms) -> list[FeedEvent]:
+def _mine(session, spec, viewer, texts, win, alarms) -> list[FeedEvent]:
     person_id = viewer.person_id
-    # How often this person ever signed up for the occurrence (rows are never deleted): each
-    # sign-up and each withdrawal raises the personal SEQUENCE, so that an event seen as
-    # CANCELLED comes back CONFIRMED with a higher SEQUENCE when the person signs up again.
-    other, other_role = aliased(Assignment), aliased(OccurrenceRole)
-    signups = (select(func.count(other.id))
-               .join(other_role, other.occurrence_role_id == other_role.id)
-               .where(other_role.occurrence_id == Occurrence.id, other.person_id == person_id)
-               .correlate(Occurrence).scalar_subquery())
     mine = session.execute(
-        _base(lo, hi, now).add_columns(Assignment, OccurrenceRole.name, signups)
+        _base(win).add_columns(Assignment, OccurrenceRole.name)
         .join(OccurrenceRole, OccurrenceRole.occurrence_id == Occurrence.id)
         .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
-        .where(Assignment.person_id == person_id,
-               or_(Assignment.status != "withdrawn",
-                   Assignment.updated_at >= now - KEEP_CANCELLED))
+        .where(my_assignments(person_id, win))
         .order_by(Occurrence.start_at, Assignment.status)).all()
-    teams = select(TeamMember.team_id).where(TeamMember.person_id == person_id)
     team_rows = session.execute(
-        _base(lo, hi, now).add_columns(Response)
+        _base(win).add_columns(Response)
         .outerjoin(Response, and_(Response.occurrence_id == Occurrence.id,
                                   Response.person_id == person_id))
-        .where(Series.participation == "team", Series.team_id.in_(teams),
-               or_(Response.id.is_(None), Response.is_attending.is_(True),
-                   Response.updated_at >= now - KEEP_CANCELLED))).all()
+        .where(my_team_events(person_id, win))).all()
     rows = [r[:4] for r in mine] + [r[:4] for r in team_rows]
     ctx = _Context(session, sorted({r[0].id for r in rows}), rows, viewer)
     out: dict[int, FeedEvent] = {}
-    for occ, series, venue, community, assignment, role, times in mine:
+    for occ, series, venue, community, assignment, role in mine:
         event = _event(occ, series, venue, community, viewer, texts, ctx)
         live = assignment.status != "withdrawn"
         if occ.id in out and not live:
             continue  # another, live assignment on the same occurrence wins
-        event.last_modified = max(event.last_modified, assignment.updated_at)
-        event.sequence = occ.sequence + 2 * (times - 1)
         if not live:
-            event.status, event.sequence = "CANCELLED", occ.sequence + 2 * times - 1
+            event.status = "CANCELLED"
             event.description.insert(0, texts.removed)
         elif assignment.status == "waitlisted" and occ.status == "scheduled":
             event.status = "TENTATIVE"
@@ -319,10 +387,8 @@ def _mine(session, spec, viewer, texts, now, lo, hi, alarms) -> list[FeedEvent]:
         if occ.id in out:
             continue
         event = _event(occ, series, venue, community, viewer, texts, ctx)
-        if response is not None:
-            event.last_modified = max(event.last_modified, response.updated_at)
-            if not response.is_attending:
-                event.status, event.sequence = "CANCELLED", occ.sequence + 1
+        if response is not None and not response.is_attending:
+            event.status = "CANCELLED"
         _coordinator_line(event, series, texts, ctx)
         event.url_path = "/shifts/open"
         event.alarm = alarms and event.status != "CANCELLED"

@@ -1,5 +1,7 @@
-"""Answer one feed request: the validator first (a 304 without rendering), then the
-caches, then a render. Knows nothing of Flask: the view parses the request, hands over
+"""Answer one feed request: the data version first (unchanged: answered from memory),
+then the stamp (unchanged: answered from the caches), then a render whose bytes decide
+the ETag (their hash) and Last-Modified (the latest change they print, never later than
+now; kept when the bytes came out the same). Knows nothing of Flask: the view parses the request, hands over
 what the client already holds (``client_has``) and the words in the feed's language,
 and turns the ``Answer`` into a response.
 
@@ -16,14 +18,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ...database import begin_write
 from ...domain.recurrence import get_zone
 from . import cache as feed_cache
-from .cache import FeedCaches
-from .content import FeedSpec, Texts, Viewer, events
+from .cache import FeedCaches, Meta
+from .content import FeedSpec, Texts, Viewer, events, window
 from .render import CalendarMeta, render
 from .stamp import stamp
 
@@ -76,7 +78,7 @@ class Answer:
     gzip_body: bytes = b""
 
 
-ClientHas = Callable[[str, datetime], bool]  # (etag, last modified): the client's copy
+ClientHas = Callable[[Meta], bool]  # does the client's copy match these validators?
 
 
 def local_day(at: datetime, zone: str) -> str:
@@ -91,61 +93,88 @@ def hot_answer(session, caches: FeedCaches, hot_key: str, version: int | None,
     entry = caches.hot.get(hot_key)
     if entry is None or version is None or entry[0] != version:
         return None
-    _version, day, key, etag, last_modified, private = entry
+    _version, day, key, meta, private = entry
     if day != local_day(at, zone):
         return None
-    if client_has(etag, last_modified):
-        return Answer(304, etag, last_modified, private)
-    cached = caches.get(session, key, etag)
+    if client_has(meta):
+        return Answer(304, meta.etag, meta.modified_at, private)
+    cached = caches.body(session, key, meta.etag)
     if cached is None:
         return None
-    return Answer(200, etag, last_modified, private, *cached)
+    return Answer(200, meta.etag, meta.modified_at, private, *cached)
 
 
 def serve(session, caches: FeedCaches, feed: FeedRequest, settings: FeedSettings,
           at: datetime, client_has: ClientHas, words: Callable[[], Words], *,
           hot_key: str | None = None, version: int | None = None) -> Answer:
-    """Answer a feed request: 304 from the validator, else cached or fresh bytes.
-
-    ``words`` is only called when rendering."""
+    """Answer a feed request: 304 when the client holds the current bytes, else the
+    cached or freshly rendered bytes. ``words`` is only called when rendering."""
     day = local_day(at, settings.zone)
+    win = window(at, settings.zone, settings.past_days, settings.future_days)
     key = f"{feed.key}:{feed.locale}:{feed.alarm_minutes}"
-    digest, last_modified = stamp(session, feed.spec, feed.person_id, at, settings.past_days,
-                                  settings.future_days, day)
-    # The viewer is part of the validator: what a feed shows depends on whose eyes read it
+    # The viewer is part of the stamp: what a feed shows depends on whose eyes read it
     # (a coordinator moved to another community must not keep its old care details).
-    viewer = feed.viewer
-    eyes = (viewer.person_id, viewer.is_public,
-            None if viewer.managed is None else sorted(viewer.managed))
-    etag = hashlib.sha256(f"{key}|{digest}|{eyes}".encode()).hexdigest()[:32]
+    digest, latest = stamp(session, feed.spec, feed.viewer, win, day)
+    meta = caches.meta(session, key, digest)
+    cached = None
+    if meta is not None and meta.stamp == digest and not client_has(meta):
+        cached = caches.body(session, key, meta.etag)
+    if meta is None or meta.stamp != digest or (cached is None and not client_has(meta)):
+        meta, cached = _render(session, caches, feed, settings, at, words, win, key,
+                               digest, latest, meta)
     if hot_key is not None and version is not None:
-        caches.hot.put(hot_key, (version, day, key, etag, last_modified, feed.private))
-    if client_has(etag, last_modified):
-        return Answer(304, etag, last_modified, feed.private)
-    cached = caches.get(session, key, etag)
-    if cached is None:
-        said = words()
-        items = events(session, feed.spec, viewer, said.texts, at, settings.past_days,
-                       settings.future_days, alarms=bool(feed.alarm_minutes))
-        meta = CalendarMeta(name=said.name, description=said.description,
-                            zone=settings.zone, base_url=settings.base_url,
-                            uid_domain=settings.uid_domain,
-                            alarm_minutes=feed.alarm_minutes, alarm_text=said.alarm_text)
-        body = render(items, meta, caches.events)
-        packed = caches.remember(key, etag, body)
-        _share(session, key, etag, body, packed, len(items), at)
-        cached = (body, packed)
-    return Answer(200, etag, last_modified, feed.private, *cached)
+        caches.hot.put(hot_key, (version, day, key, meta, feed.private))
+    if client_has(meta):
+        return Answer(304, meta.etag, meta.modified_at, feed.private)
+    return Answer(200, meta.etag, meta.modified_at, feed.private, *cached)
 
 
-def _share(session, key, etag, body, packed, count, at) -> None:
+def _render(session, caches, feed, settings, at, words, win, key, digest, latest,
+            before: Meta | None) -> tuple[Meta, tuple[bytes, bytes]]:
+    said = words()
+    items = events(session, feed.spec, feed.viewer, said.texts, win,
+                   alarms=bool(feed.alarm_minutes))
+    meta = CalendarMeta(name=said.name, description=said.description, zone=settings.zone,
+                        base_url=settings.base_url, uid_domain=settings.uid_domain,
+                        alarm_minutes=feed.alarm_minutes, alarm_text=said.alarm_text)
+    body = render(items, meta, caches.events)
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    if before is not None and before.etag == etag:
+        fresh = replace(before, stamp=digest)  # the same bytes: the same validators
+    else:
+        fresh = Meta(digest, etag, *modified(before, latest, at))
+    packed = caches.remember(key, fresh, body)
+    fresh = _share(session, key, fresh, body, packed, len(items), at)
+    caches.metas.put(key, fresh)
+    return fresh, (body, packed)
+
+
+def modified(before: Meta | None, latest: datetime | None, at: datetime
+             ) -> tuple[datetime, bool]:
+    """Return (Last-Modified, exact) of a new body: the latest change of what it prints,
+    never later than now. When that is no later than the previous body's (a row left
+    the feed, or a change committed after an earlier render began), it is now; and when
+    it falls in the previous body's second, If-Modified-Since cannot tell the two apart
+    (``exact`` False: such a request gets the body)."""
+    second = (min(latest, at) if latest is not None else at).replace(microsecond=0)
+    if before is None:
+        return second, True
+    previous = before.modified_at.replace(microsecond=0)
+    if second <= previous:
+        second = at.replace(microsecond=0)
+    return second, second > previous
+
+
+def _share(session, key, meta, body, packed, count, at) -> Meta:
     """Store the body for the other processes in its own transaction (see the module
-    docstring): committed here; a failure is rolled back and logged, never raised."""
+    docstring): committed here; a failure is rolled back and logged, never raised.
+    Returns the validators stored (another process's Last-Modified for the same bytes)."""
     try:
         begin_write(session)
-        feed_cache.stage(session, key, etag, body, packed, count, at)
+        meta = feed_cache.stage(session, key, meta, body, packed, count, at)
         session.commit()
     except Exception:  # noqa: BLE001 — a cache write must never fail the feed
         session.rollback()
         log.warning("feed cache write failed for %s; the feed is served uncached "
                     "by the other processes", key.split(":", 1)[0], exc_info=True)
+    return meta

@@ -21,7 +21,7 @@ from coordinator.models import (
     Team,
     TeamMember,
 )
-from coordinator.services.feeds.content import FeedSpec, Texts, Viewer, events
+from coordinator.services.feeds.content import FeedSpec, Texts, Viewer, events, window
 from coordinator.services.feeds.stamp import covered
 from tests.support.scheduling import NOW, build_world
 
@@ -124,9 +124,10 @@ def test_the_validator_covers_exactly_the_occurrences_the_feed_shows(app, data):
             w = app._rows_world = build_world(n_people=4)
         try:
             _build(w, data)
+            win = window(NOW, "Asia/Shanghai", PAST, FUTURE)
             for spec, viewer, person_id in _feeds(w):
                 shown = {int(e.uid_key.removeprefix("occ-")) for e in events(
-                    db.session, spec, viewer, TEXTS, NOW, PAST, FUTURE)}
-                assert covered(db.session, spec, person_id, NOW, PAST, FUTURE) == shown, spec
+                    db.session, spec, viewer, TEXTS, win)}
+                assert covered(db.session, spec, person_id, win) == shown, spec
         finally:
             db.session.rollback()

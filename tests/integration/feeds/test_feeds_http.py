@@ -172,7 +172,7 @@ def test_tokens_never_reach_the_logs(app, world, caplog, monkeypatch):
         with urllib.request.urlopen(base + "?kind=patrol") as answer:  # noqa: S310
             assert answer.status == 200
         monkeypatch.setattr(serve, "render", lambda *a, **k: 1 / 0)
-        monkeypatch.setattr(app.extensions["feed_caches"], "get", lambda *a, **k: None)
+        monkeypatch.setattr(app.extensions["feed_caches"], "meta", lambda *a, **k: None)
         with pytest.raises(urllib.error.HTTPError) as failed:
             urllib.request.urlopen(base)  # noqa: S310
         assert failed.value.code == 500
