@@ -30,11 +30,12 @@ system-deps:
 	  { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing >/dev/null; }; \
 	fi
 
-# axe-core for the accessibility checks, pinned in tests/browser/package-lock.json.
-AXE := tests/browser/node_modules/axe-core/axe.min.js
-$(AXE): tests/browser/package.json tests/browser/package-lock.json
+# axe-core for the accessibility checks and ical.js for the feed read-back tests, pinned
+# in tests/browser/package-lock.json (npm ci again whenever either file changes).
+NODE_DEPS := tests/browser/node_modules/.installed
+$(NODE_DEPS): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
-	touch $(AXE)
+	touch $(NODE_DEPS)
 
 # Compiled catalogues (.mo) are built here, never committed.
 translations: $(STAMP)
@@ -63,7 +64,7 @@ run: seed
 scheduler: migrate
 	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask scheduler
 
-test: translations lint system-deps $(AXE)
+test: translations lint system-deps $(NODE_DEPS)
 	bash tests/run.sh
 
 lint: $(STAMP)

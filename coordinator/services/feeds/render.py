@@ -18,14 +18,18 @@ from icalendar import (
     Calendar,
     Event,
     Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
     vCategory,
     vDDDTypes,
     vDuration,
     vInt,
+    vRecur,
     vText,
     vUri,
 )
 
+from ...domain import zone_rules
 from ...domain.text import printable
 from .content import FeedEvent
 
@@ -45,11 +49,35 @@ class CalendarMeta:
     method: str | None = None  # e.g. "PUBLISH" for an event attached to an e-mail
 
 
+# The VTIMEZONE covers these years; its yearly rules go on after them.
+ZONE_YEARS = (2018, 2046)
+
+
 @lru_cache(maxsize=16)
 def vtimezone(zone: str) -> bytes:
-    """Return the VTIMEZONE block of ``zone``, generated once by icalendar from zoneinfo."""
-    tz = Timezone.from_tzid(zone)
-    tz.pop("COMMENT", None)  # libical's restriction check rejects COMMENT in a VTIMEZONE
+    """Return the VTIMEZONE block of ``zone``: one STANDARD/DAYLIGHT per observance that
+    ``zone_rules`` derives from zoneinfo, with an RRULE where the changes follow one.
+
+    icalendar's ``Timezone.from_tzid`` lists every onset on one RDATE line, of which
+    ical.js and vobject read the first only (summer events an hour off); it also adds a
+    COMMENT, which libical's restriction check rejects.
+    """
+    tz = Timezone()
+    tz.add("tzid", zone)
+    first, last = (zone_rules.utc(year) for year in ZONE_YEARS)
+    for item in zone_rules.observances(zone, first, last):
+        part = TimezoneDaylight() if item.is_dst else TimezoneStandard()
+        part.add("dtstart", item.start)
+        if item.rule:
+            rule = dict(item.rule)
+            if item.until:
+                rule["UNTIL"] = item.until  # RFC 5545: UTC inside a VTIMEZONE
+            part.add("rrule", vRecur(rule))
+        part.add("tzoffsetfrom", item.offset_from)
+        part.add("tzoffsetto", item.offset_to)
+        if item.name:
+            part.add("tzname", item.name)
+        tz.add_component(part)
     return tz.to_ical()
 
 
