@@ -8,9 +8,9 @@ from pathlib import Path
 from flask import Flask
 
 from . import database, versioning  # noqa: F401  (register engine and session listeners)
-from .services.feeds import sources  # noqa: F401  (sets shown_at: see its docstring)
 from .config import Config
 from .extensions import csrf, db, login, migrate
+from .services.feeds import sources  # noqa: F401  (sets shown_at: see its docstring)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,9 +5,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import Shown
 from ..vocab import TEAM_KINDS
 from .people import Community, Person
+from .types import Shown
 
 
 class Team(Shown, db.Model):

@@ -5,9 +5,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import Shown
 from ..vocab import VENUE_KINDS
 from .people import Community
+from .types import Shown
 
 
 class Venue(Shown, db.Model):

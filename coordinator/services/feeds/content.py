@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, or_, select, union
 
+from ...domain.recurrence import get_zone
 from ...models import (
     Account,
     Assignment,
@@ -29,11 +30,10 @@ from ...models import (
     TeamMember,
     Venue,
 )
-from ...domain.recurrence import get_zone
 from . import sources
 
-KEEP_CANCELLED = timedelta(days=30)
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # SEQUENCE counts seconds from here  # cancelled or removed events stay this long, then drop
+KEEP_CANCELLED = timedelta(days=30)  # cancelled or removed events stay this long, then drop
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # SEQUENCE counts seconds from here
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def my_team_events(person_id, win: Window):
         select(TeamMember.team_id).where(TeamMember.person_id == person_id)), ~declined)
 
 
-def selection(spec: "FeedSpec", person_id: int | None, win: Window):
+def selection(spec: FeedSpec, person_id: int | None, win: Window):
     """Return the ids (o: occurrence, s: series, v: venue, c: community) of the events a
     feed shows: the same rows ``events`` renders (the stamp is built on this)."""
     columns = (Occurrence.id.label("o"), Series.id.label("s"),

@@ -1,9 +1,9 @@
 """Answer one feed request: the data version first (unchanged: answered from memory),
 then the stamp (unchanged: answered from the caches), then a render whose bytes decide
 the ETag (their hash) and Last-Modified (the latest change they print, never later than
-now; kept when the bytes came out the same). Knows nothing of Flask: the view parses the request, hands over
-what the client already holds (``client_has``) and the words in the feed's language,
-and turns the ``Answer`` into a response.
+now; kept when the bytes came out the same). Knows nothing of Flask: the view parses
+the request, hands over what the client already holds (``client_has``) and the words in
+the feed's language, and turns the ``Answer`` into a response.
 
 Write boundary: a feed GET reads, except for one write — a freshly rendered body goes
 into the shared ``feed_cache`` table so that the other app processes find it. ``serve``

@@ -43,7 +43,6 @@ from tests.support.feeds import (
     get,
     later,
     occurrences,
-    patrol_world,
     sign,
     subscribe,
     text,
@@ -276,7 +275,7 @@ def test_the_etag_changes_exactly_when_the_body_does(app, other, client, world, 
         answer = _fetch(client, token)
         held[name] = (answer.headers["ETag"], answer.data)
     for edit, n in steps:
-        _edit(app, lambda: EDITS[edit](world, n))
+        _edit(app, lambda edit=edit, n=n: EDITS[edit](world, n))
         for name, token in feeds.items():
             etag, body = held[name]
             answer = _fetch(client, token, etag)

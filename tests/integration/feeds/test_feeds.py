@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from coordinator.database import begin_write
 from coordinator.extensions import db
 from coordinator.models import Account, Occurrence, Series
-from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.feeds.content import EPOCH
+from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from tests.support.feeds import (
     COORD_PHONE,
     cancel,
