@@ -6,7 +6,7 @@ from a year back to five years ahead, birth years from 1900. Pure: today is a pa
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from .errors import DomainError
 
@@ -41,3 +41,15 @@ def check_birth_year(year: int | None, field: str = "birth_year") -> None:
     """Raise DomainError on ``field`` when ``year`` is outside ``BIRTH_YEARS``."""
     if year is not None and not BIRTH_YEARS[0] <= year <= BIRTH_YEARS[1]:
         raise DomainError("Enter a birth year between 1900 and 2020.", field=field)
+
+
+# Calendar SEQUENCE numbers count seconds from here to the last change an event shows
+# (feeds and the events attached to messages alike): they never go down, and rise with
+# every change (RFC 5545 clients ignore an update whose SEQUENCE is not higher).
+SEQUENCE_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def calendar_sequence(changed: datetime) -> int:
+    """Return the SEQUENCE of an event last changed at ``changed``."""
+    return max(0, int((changed - SEQUENCE_EPOCH).total_seconds()))
+

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, or_, select, union
 
+from ...domain.dates import SEQUENCE_EPOCH, calendar_sequence
 from ...domain.recurrence import get_zone
 from ...models import (
     Account,
@@ -33,7 +34,6 @@ from ...models import (
 from . import sources
 
 KEEP_CANCELLED = timedelta(days=30)  # cancelled or removed events stay this long, then drop
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # SEQUENCE counts seconds from here
 
 
 @dataclass(frozen=True)
@@ -217,9 +217,9 @@ def _changed(session, spec: FeedSpec, viewer: Viewer, win: Window, out) -> None:
     parts = sources.links(sel, person_id, viewer.is_public)
     changed = {occ: as_utc(at) for occ, at in session.execute(sources.per_event(parts))}
     for event in out:
-        at = changed.get(int(event.uid_key.removeprefix("occ-"))) or EPOCH
+        at = changed.get(int(event.uid_key.removeprefix("occ-"))) or SEQUENCE_EPOCH
         event.last_modified = at.replace(microsecond=0)
-        event.sequence = max(0, int((event.last_modified - EPOCH).total_seconds()))
+        event.sequence = calendar_sequence(event.last_modified)
 
 
 def as_utc(value):

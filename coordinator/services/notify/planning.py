@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
+from ...domain.dates import calendar_sequence
 from ...domain.notify import channels_for, dedup_key, due_reminder, is_urgent, iso_minute
 from ...models import (
     Account,
@@ -69,8 +70,8 @@ def delivery_row(*, kind: str, recipient: str, subject: str, channel: str, now: 
 
 
 def _shift_columns():
-    return (Occurrence.id, Occurrence.start_at, Occurrence.end_at, Occurrence.sequence,
-            Occurrence.updated_at, Occurrence.status, Occurrence.reason, Series.kind,
+    return (Occurrence.id, Occurrence.start_at, Occurrence.end_at, Occurrence.shown_at,
+            Occurrence.shown_at, Occurrence.status, Occurrence.reason, Series.kind,
             Series.title, OccurrenceRole.name, Venue.name, Community.name, Person.id,
             Person.email, Person.phone, Account.id, Account.is_enabled,
             Account.notify_email, Account.notify_sms, Account.locale, Account.remind_24h,
@@ -88,8 +89,11 @@ def _joined(query):
 
 
 def _shift_payload(row, settings: NotifySettings) -> dict:
-    (occ_id, start, end, seq, updated, _status, reason, kind, title, role, venue, community,
+    (occ_id, start, end, shown, updated, _status, reason, kind, title, role, venue, community,
      _pid, email, phone, _aid, _enabled, _ne, _ns, locale, _r24, _r2) = row
+    # The attached event counts SEQUENCE as the feeds do: seconds since 2000 of the last
+    # change the event shows (feeds/content.py), so a calendar holding both agrees.
+    seq = calendar_sequence(shown or start)
     return {"occurrence_id": occ_id, "start": start.isoformat(), "end": end.isoformat(),
             "seq": seq, "updated": (updated or start).isoformat(), "kind": kind,
             "title": title, "role": role, "venue": venue, "community": community,

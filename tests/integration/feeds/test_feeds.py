@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from coordinator.database import begin_write
+from coordinator.domain.dates import calendar_sequence
 from coordinator.extensions import db
 from coordinator.models import Account, Occurrence, Series
-from coordinator.services.feeds.content import EPOCH
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from tests.support.feeds import (
     COORD_PHONE,
@@ -83,7 +83,7 @@ def test_event_properties_in_the_personal_feed(app, client, world):
     event = events[uid(world["occ"][0])]
     assert event.decoded("DTSTAMP") == event.decoded("LAST-MODIFIED") == NOW  # not "now"
     assert event.decoded("DTSTAMP").utcoffset() == timedelta(0)
-    assert event.decoded("SEQUENCE") == int((NOW - EPOCH).total_seconds())  # of that change
+    assert event.decoded("SEQUENCE") == calendar_sequence(NOW)  # seconds to that change
     assert text(event, "SUMMARY") == zh_summary(app, "patrol", "晚间巡逻")  # kind, title
     assert text(event, "SUMMARY").startswith("巡逻")
     assert text(event, "LOCATION") == "活动室一"
