@@ -3,14 +3,14 @@ printed row hangs off an event.
 
 Two things are derived from this description and nothing else:
 
-- the feed's **stamp** (``stamp``): per source, the count, the latest ``shown_at`` and the
-  sum of row ids over the rows the feed prints. A poll whose stamp is unchanged would
+- the feed's **stamp** (``stamp``): per source, the count, the latest ``shown_at``, the
+  sum of row ids and the sum of ``shown_rev`` over the rows the feed prints. A poll whose stamp is unchanged would
   render the same bytes, so it is answered without rendering;
 - each event's **LAST-MODIFIED** (and with it DTSTAMP and SEQUENCE, see ``content``): the
   latest ``shown_at`` over the rows printed in that event.
 
-``shown_at`` (the ``models.types.Shown`` mixin) is set by the listeners below whenever a
-column listed in ``SHOWN`` changes, through the ORM or an UPDATE statement; a row that
+``shown_at`` and ``shown_rev`` (the ``models.types.Shown`` mixin) are set by the listeners
+below whenever a column listed in ``SHOWN`` changes, through the ORM or an UPDATE statement; a row that
 comes or goes changes the count and the id sum. ``tests/integration/feeds/
 test_feed_sources.py`` checks that the renderer reads no table missing here and that
 random edits to every table change the ETag exactly when the body changes.
