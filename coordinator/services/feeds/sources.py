@@ -4,8 +4,9 @@ printed row hangs off an event.
 Two things are derived from this description and nothing else:
 
 - the feed's **stamp** (``stamp``): per source, the count, the latest ``shown_at``, the
-  sum of row ids and the sum of ``shown_rev`` over the rows the feed prints. A poll whose stamp is unchanged would
-  render the same bytes, so it is answered without rendering;
+  sum of row ids and the sum of ``shown_rev`` over the rows the feed prints. A poll
+  whose stamp is unchanged would render the same bytes, so it is answered without
+  rendering;
 - each event's **LAST-MODIFIED** (and with it DTSTAMP and SEQUENCE, see ``content``): the
   latest ``shown_at`` over the rows printed in that event.
 
