@@ -11,8 +11,8 @@ Two things are derived from this description and nothing else:
   latest ``shown_at`` over the rows printed in that event.
 
 ``shown_at`` and ``shown_rev`` (the ``models.types.Shown`` mixin) are set by the listeners
-below whenever a column listed in ``SHOWN`` changes, through the ORM or an UPDATE statement; a row that
-comes or goes changes the count and the id sum. ``tests/integration/feeds/
+below whenever a column listed in ``SHOWN`` changes, through the ORM or an UPDATE
+statement; a row that comes or goes changes the count and the id sum. ``tests/integration/feeds/
 test_feed_sources.py`` checks that the renderer reads no table missing here and that
 random edits to every table change the ETag exactly when the body changes.
 """
