@@ -57,8 +57,11 @@ def _notice_label(change: str) -> str:
 
 
 def _ics(p: dict, settings: NotifySettings) -> bytes:
+    # Everything the attached event prints is in the key: the payload's fields and the
+    # settings that go into UID, links and time zone (two apps in one process differ).
     key = tuple(p.get(k) for k in ("occurrence_id", "start", "end", "seq", "updated",
-                                   "title", "venue", "role", "kind"))
+                                   "title", "venue", "role", "kind")) + (
+        settings.uid_domain, settings.base_url, settings.zone)
     hit = _ICS_CACHE.get(key)
     if hit is None:
         if len(_ICS_CACHE) > 5_000:
