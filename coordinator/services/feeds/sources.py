@@ -147,11 +147,12 @@ def links(sel, person_id: int | None, public: bool) -> list:
 
 
 def named(community_ids, team_ids) -> list:
-    """The rows the calendar's own name prints (its community, team or filter)."""
+    """The rows the calendar's own name prints (its community, team or filter); the ids
+    may be bound parameters (a repeated id selects its row once)."""
     out = []
     for src, model, ids in (("name-community", Community, community_ids),
                             ("name-team", Team, team_ids)):
-        ids = sorted({i for i in ids if i is not None})
+        ids = [i for i in ids if i is not None]
         if ids:
             out.append(select(literal(src).label("src"), null().label("occ"),
                               model.id.label("row"), model.shown_at.label("shown"),
