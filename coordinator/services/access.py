@@ -94,7 +94,7 @@ def phone_ids_of(managed) -> frozenset[int] | None:
 def sees_care_details(care_ids, community_id: int | None, is_visitor: bool) -> bool:
     """May a reader see a care visit's details? ``care_ids`` from ``care_community_ids``;
     ``is_visitor``: they are confirmed on that visit."""
-    return is_visitor or (community_id is not None and community_id in care_ids)
+    return is_visitor or in_scope(care_ids, community_id)
 
 
 def sees_phones(phone_ids, community_id: int | None, is_on_shift: bool) -> bool:
