@@ -18,10 +18,9 @@ from ..extensions import db
 from ..http.access import public
 from ..http.urls import MAX_ID
 from ..models import Community, Team
-from ..services.access import managed_community_ids
 from ..services.feeds import tokens as feed_tokens
 from ..services.feeds.cache import FeedCaches, Meta
-from ..services.feeds.content import FeedSpec, Texts, Viewer
+from ..services.feeds.content import FeedSpec, Texts
 from ..services.feeds.serve import (
     Answer,
     FeedRequest,
@@ -30,6 +29,7 @@ from ..services.feeds.serve import (
     hot_answer,
     serve,
 )
+from ..services.feeds.viewer import PUBLIC, viewer_for
 from ..vocab import SERIES_KINDS
 from . import bp
 
@@ -151,13 +151,11 @@ def private_feed(token: str):
         abort(404)
     filters = parse_filters(request.args) if row.scope != "mine" else {}
     spec = FeedSpec(scope=row.scope, scope_id=row.scope_id, **filters)
-    managed = managed_community_ids(db.session, account)
-    viewer = Viewer(person_id=account.person_id,
-                    managed=None if managed is None else frozenset(managed))
+    viewer = viewer_for(db.session, account)
     locale = account.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
     def name():
-        return feed_name(row.scope, row.scope_id)
+        return feed_name(row.scope, row.scope_id, spec)
 
     feed = FeedRequest(key=f"t{row.id}:{sorted(filters.items())}", spec=spec, viewer=viewer,
                        locale=locale, private=True, person_id=account.person_id,
@@ -180,16 +178,38 @@ def public_feed(code: str):
     def name():
         return _("%(community)s: public events", community=community.name)
 
-    return answer(FeedRequest(key=f"p{community.id}", spec=spec, viewer=Viewer(is_public=True),
+    return answer(FeedRequest(key=f"p{community.id}", spec=spec, viewer=PUBLIC,
                               locale=locale, private=False), name)
 
 
-def feed_name(scope: str, scope_id: int | None) -> str:
-    """The calendar's display name, in the current locale."""
+def feed_name(scope: str, scope_id: int | None, spec: FeedSpec | None = None) -> str:
+    """The calendar's display name, in the current locale, after its filters: the
+    organisation's feed filtered to a community takes that community's name, and a
+    kind or team filter is added ("一连社区 · 巡逻"). The names printed here are in the
+    stamp (``sources.named`` over the scope and the filter's community and team)."""
     if scope == "mine":
         return _("My volunteer shifts")
+    community_id = spec.community_id if spec else None
+    team_id = spec.team_id if spec else None
     if scope == "organisation":
-        return _("All communities")
-    model = Team if scope == "team" else Community
-    row = db.session.get(model, scope_id)
-    return row.name if row else _("Calendar")
+        row = db.session.get(Community, community_id) if community_id else None
+        name = row.name if row else _("All communities")
+        community_id = None
+    else:
+        model = Team if scope == "team" else Community
+        row = db.session.get(model, scope_id)
+        name = row.name if row else _("Calendar")
+        if scope == "community" and community_id == scope_id:
+            community_id = None
+        if scope == "team" and team_id == scope_id:
+            team_id = None
+    filters = []
+    if community_id:  # a community feed filtered to another community (shows nothing)
+        filters.append(db.session.get(Community, community_id).name)
+    if team_id:
+        filters.append(db.session.get(Team, team_id).name)
+    if spec and spec.kinds:
+        filters.append(_(", ").join(str(SERIES_KINDS[k]) for k in spec.kinds))
+    for part in filters:
+        name = _("%(calendar)s · %(filter)s", calendar=name, filter=part)
+    return name

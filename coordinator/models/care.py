@@ -3,7 +3,8 @@
 Kept in tables of their own so that nothing that lists series or occurrences can
 leak them by accident. The calendar feed content (``services.feeds.content``) is the
 only reader, and shows a recipient only to the confirmed visitors of that visit and to
-those who manage its community (``Viewer.manages``); the demo loader writes them.
+the coordinators of its community (``services.access.care_community_ids``); the demo
+loader writes them.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import roles_required
 from ..services import plan as wp
-from ..services.access import managed_community_ids, visible_community_ids
+from ..services.access import care_ids_of, managed_community_ids, visible_community_ids
 from ..services.plan import export as plan_export
 from ..vocab import SERIES_KINDS
 from . import bp
@@ -28,7 +28,8 @@ def plan_viewer() -> wp.PlanViewer:
     visible = visible_community_ids(db.session, current_user)
     return wp.PlanViewer(visible=None if visible is None else frozenset(visible),
                          managed=None if managed is None else frozenset(managed),
-                         person_id=current_user.person_id)
+                         person_id=current_user.person_id,
+                         care=care_ids_of(current_user.role, managed))
 
 
 def _read():

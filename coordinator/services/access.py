@@ -1,4 +1,20 @@
-"""Who may see and change what: role and community scope, checked on the server."""
+"""Who may see and change what: role and community scope, checked on the server.
+
+The reading rules are decided here once, for the pages and the calendar feeds alike:
+
+- **care details** (the person visited, their address, ward and health, and a care
+  visit's title, team, place and visitors): the visit's confirmed visitors and the
+  coordinators of its community (``care_community_ids``). Not admins, not leaders, not
+  coordinators of other communities (an also-leader reads other communities as a leader);
+- **phone numbers**: people on the same shift (confirmed), the coordinators of the
+  community and admins (who keep the accounts; the roster shows them phones), see
+  ``phone_community_ids``. Leaders see none, the coordinators' own included. A volunteer
+  sees the coordinator's phone of a shift they are on (the page asks them to call when
+  it is too late to withdraw);
+- **pages of a series** (``may_read_series``, ``series_readable``): their own communities'
+  work, and for those who read every community all work but other communities' care
+  visits.
+"""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -30,14 +46,61 @@ def visible_community_ids(session, actor: Account) -> set[int] | None:
     return managed_community_ids(session, actor)
 
 
+def in_scope(ids, community_id: int | None) -> bool:
+    """Is ``community_id`` among ``ids`` (a set of community ids; None means all)?"""
+    return ids is None or (community_id is not None and community_id in ids)
+
+
+def series_readable(managed, reads_all: bool, community_id: int | None, kind: str) -> bool:
+    """The rule of ``may_read_series`` on precomputed facts (``managed``: the
+    communities changed, None all; ``reads_all``: ``reads_every_community``)."""
+    return in_scope(managed, community_id) or (reads_all and kind != "care")
+
+
 def may_read_series(session, actor: Account, community_id: int | None, kind: str) -> bool:
     """Return True when ``actor`` may open a series (or one of its dates) of that
     community and kind: their own communities' work, and for those who read every
     community all work but other communities' care visits (their details are private)."""
-    managed = managed_community_ids(session, actor)
-    if managed is None or (community_id is not None and community_id in managed):
-        return True
-    return reads_every_community(actor) and kind != "care"
+    return series_readable(managed_community_ids(session, actor),
+                           reads_every_community(actor), community_id, kind)
+
+
+def care_community_ids(session, actor: Account) -> frozenset[int]:
+    """Return the communities whose care visits ``actor`` reads in full (the person
+    visited, address, ward, health; title, team, place, visitors): a coordinator's own
+    communities. Admins and leaders get none; a visit's confirmed visitors read it too,
+    which is decided per visit (``sees_care_details``)."""
+    return care_ids_of(actor.role, managed_community_ids(session, actor))
+
+
+def care_ids_of(role: str, managed) -> frozenset[int]:
+    """``care_community_ids`` from the role and ``managed_community_ids``."""
+    return frozenset(managed) if role == "coordinator" and managed is not None \
+        else frozenset()
+
+
+def phone_community_ids(session, actor: Account) -> frozenset[int] | None:
+    """Return the communities whose members' phones ``actor`` reads (None: all): admins
+    every community, coordinators their own, leaders and volunteers none (people on the
+    same shift see each other's phones, decided per shift)."""
+    return phone_ids_of(managed_community_ids(session, actor))
+
+
+def phone_ids_of(managed) -> frozenset[int] | None:
+    """``phone_community_ids`` from ``managed_community_ids``."""
+    return None if managed is None else frozenset(managed)
+
+
+def sees_care_details(care_ids, community_id: int | None, is_visitor: bool) -> bool:
+    """May a reader see a care visit's details? ``care_ids`` from ``care_community_ids``;
+    ``is_visitor``: they are confirmed on that visit."""
+    return is_visitor or in_scope(care_ids, community_id)
+
+
+def sees_phones(phone_ids, community_id: int | None, is_on_shift: bool) -> bool:
+    """May a reader see the phones on a shift? ``phone_ids`` from
+    ``phone_community_ids``; ``is_on_shift``: they are confirmed on it."""
+    return is_on_shift or in_scope(phone_ids, community_id)
 
 
 def can_manage(session, actor: Account, community_id: int | None) -> bool:
@@ -53,5 +116,6 @@ def require_manage(session, actor: Account, community_id: int | None) -> None:
 
 
 def sees_private_details(session, actor: Account, community_id: int) -> bool:
-    """Return True when ``actor`` may see phones and addresses of that community."""
-    return can_manage(session, actor, community_id)
+    """Return True when ``actor`` may see phones and addresses of that community's
+    members (the roster): the same readers as ``phone_community_ids``."""
+    return in_scope(phone_community_ids(session, actor), community_id)

@@ -23,6 +23,7 @@ from coordinator.models import (
     TeamMember,
 )
 from coordinator.services.feeds import tokens as feed_tokens
+from coordinator.services.feeds.viewer import Viewer
 from coordinator.services.people.accounts import hash_password
 from coordinator.services.schedule import changes
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
@@ -36,6 +37,14 @@ COORD2_PHONE = "13822220000"
 RECIPIENT = {"full_name": "赵桂兰", "address": "一连七栋三单元301室", "ward": "人民医院五病区"}
 CARE_TITLE = "探望独居老人"
 CARE_NOTES = "门铃坏了，请先打电话"
+
+# Feed readers as ``viewer_for`` builds them (for tests calling ``content`` directly).
+ADMIN = Viewer(phones=None, opens=None, opens_all=True)
+
+
+def coordinator_of(*community_ids: int, person_id: int | None = None) -> Viewer:
+    ids = frozenset(community_ids)
+    return Viewer(person_id=person_id, care=ids, phones=ids, opens=ids)
 
 
 def forget_process_memory(app) -> None:

@@ -1,9 +1,14 @@
 """What a calendar feed contains, with privacy decided per viewer.
 
-A care visit shows the person visited, their address and ward only to its assigned
-visitors and to the coordinators of its community; everyone else sees "Care visit", the
-time and the community. Phone numbers appear only for people on the same shift and for
-coordinators. The public feed carries public events and no names at all.
+The rules are the pages' (``services.access``, through ``viewer.Viewer``): a care visit
+shows the person visited, their address and ward, its title, place, notes and visitors
+only to its confirmed visitors and to the coordinators of its community (not to admins,
+leaders or other communities' coordinators); everyone else sees "Care visit", the time
+and the community. Phone numbers appear only for people on the same shift, the
+community's coordinators and admins; the coordinator's phone also for people on that
+shift, never for leaders. Each event links to a page its reader can open (``_link``). The
+public feed carries public events (its community's and the township-wide ones) and no
+names at all.
 """
 from __future__ import annotations
 
@@ -32,6 +37,10 @@ from ...models import (
     Venue,
 )
 from . import sources
+from .viewer import Viewer
+
+__all__ = ["FeedEvent", "FeedSpec", "Texts", "Viewer", "Window", "events", "selection",
+           "scope_filter", "window"]
 
 KEEP_CANCELLED = timedelta(days=30)  # cancelled or removed events stay this long, then drop
 
@@ -45,19 +54,6 @@ class FeedSpec:
     kinds: tuple[str, ...] = ()
     community_id: int | None = None
     team_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Whose eyes: decides names, phones and care details."""
-
-    person_id: int | None = None
-    managed: frozenset[int] | None = frozenset()  # None: every community (admin)
-    is_public: bool = False
-
-    def manages(self, community_id: int | None) -> bool:
-        return self.managed is None or (community_id is not None
-                                        and community_id in self.managed)
 
 
 @dataclass(frozen=True)
@@ -105,6 +101,7 @@ class Window:
     lo: datetime
     hi: datetime
     kept: datetime
+    zone: str = "UTC"  # the organisation's: the local day in links to the plan
 
 
 def window(now: datetime, zone: str, past_days: int, future_days: int) -> Window:
@@ -117,7 +114,7 @@ def window(now: datetime, zone: str, past_days: int, future_days: int) -> Window
 
     return Window(lo=midnight(today - timedelta(days=past_days)),
                   hi=midnight(today + timedelta(days=future_days + 1)),
-                  kept=midnight(today - KEEP_CANCELLED))
+                  kept=midnight(today - KEEP_CANCELLED), zone=zone)
 
 
 def in_window(win: Window):
@@ -179,9 +176,11 @@ def scope_filter(spec: FeedSpec):
     if spec.scope == "team":
         clauses.append(or_(Series.team_id == spec.scope_id, Series.id.in_(
             select(SeriesRole.series_id).where(SeriesRole.required_team_id == spec.scope_id))))
-    elif spec.scope in ("community", "public"):
+    elif spec.scope == "community":
         clauses.append(Series.community_id == spec.scope_id)
-    if spec.scope == "public":
+    elif spec.scope == "public":  # its community's public events and the township's
+        clauses.append(or_(Series.community_id == spec.scope_id,
+                           Series.community_id.is_(None)))
         clauses.append(Series.is_public.is_(True))
     if spec.kinds:
         clauses.append(Series.kind.in_(spec.kinds))
@@ -207,7 +206,7 @@ def events(session, spec: FeedSpec, viewer: Viewer, texts: Texts, win: Window,
             event = _event(occ, series, venue, community, viewer, texts, ctx)
             if not viewer.is_public:
                 _staff_lines(event, occ, series, viewer, texts, ctx)
-                event.url_path = f"/occurrences/{occ.id}"
+                event.url_path = _link(occ, series, viewer, ctx, win)
             out.append(event)
     _changed(session, spec, viewer, win, out)
     return out
@@ -288,17 +287,47 @@ class _Context:
 
     def is_on(self, occ_id, person_id) -> bool:
         """Is the person on the shift (confirmed: the waitlist is not on it)?"""
-        return any(pid == person_id and status == "confirmed"
-                   for _r, status, _n, _p, pid in self.people.get(occ_id, ()))
+        return person_id is not None and any(
+            pid == person_id and status == "confirmed"
+            for _r, status, _n, _p, pid in self.people.get(occ_id, ()))
 
-
-def _private_ok(occ, series, viewer: Viewer, ctx: _Context) -> bool:
-    return not viewer.is_public and (viewer.manages(series.community_id) or (
-        viewer.person_id is not None and ctx.is_on(occ.id, viewer.person_id)))
+    def is_signed_up(self, occ_id, person_id) -> bool:
+        """Is the person on the shift or on its waitlist (it is on their shift page)?"""
+        return person_id is not None and any(
+            pid == person_id for *_rest, pid in self.people.get(occ_id, ()))
 
 
 def _care_hidden(occ, series, viewer: Viewer, ctx: _Context) -> bool:
-    return series.kind == "care" and not _private_ok(occ, series, viewer, ctx)
+    return series.kind == "care" and not viewer.sees_care(
+        series.community_id, ctx.is_on(occ.id, viewer.person_id))
+
+
+def _phones(occ, series, viewer: Viewer, ctx: _Context) -> bool:
+    """Does the reader see the phones of the people on this shift?"""
+    return viewer.sees_phones(series.community_id, ctx.is_on(occ.id, viewer.person_id))
+
+
+def _coordinator_phones(occ, series, viewer: Viewer, ctx: _Context) -> bool:
+    """Does the reader see the coordinators' phones on this event? Those who see the
+    shift's phones, and whoever is signed up for it (the shift page asks them to call
+    the coordinator when it is too late to withdraw); leaders never."""
+    return _phones(occ, series, viewer, ctx) or (
+        not viewer.is_public and ctx.is_signed_up(occ.id, viewer.person_id))
+
+
+def _link(occ, series, viewer: Viewer, ctx: _Context, win: Window) -> str:
+    """The page an event links to: one its reader can open. The occurrence's page when
+    the pages let them read its series; else their shift page when they are signed up;
+    else the open shifts (members: team events and sign-ups are there); else the weekly
+    plan of that day (leaders and coordinators without a member)."""
+    if viewer.opens_page(series.community_id, series.kind):
+        return f"/occurrences/{occ.id}"
+    if ctx.is_signed_up(occ.id, viewer.person_id):
+        return "/shifts/mine"
+    if viewer.person_id is not None:
+        return "/shifts/open"
+    day = occ.start_at.astimezone(get_zone(win.zone)).date().isoformat()
+    return f"/plan?date={day}"
 
 
 def _event(occ, series, venue, community, viewer, texts, ctx) -> FeedEvent:
@@ -333,7 +362,7 @@ def _names(people, with_phones: bool, sep: str, skip: int | None = None) -> str:
 def _staff_lines(event, occ, series, viewer, texts, ctx) -> None:
     if _care_hidden(occ, series, viewer, ctx):
         return
-    phones = viewer.manages(series.community_id) or ctx.is_on(occ.id, viewer.person_id)
+    phones = _phones(occ, series, viewer, ctx)
     for role, needed, filled in ctx.roles.get(occ.id, ()):
         confirmed = [p for p in ctx.people[occ.id] if p[0] == role and p[1] == "confirmed"]
         line = texts.filled % {"role": role, "filled": filled, "needed": needed,
@@ -341,14 +370,15 @@ def _staff_lines(event, occ, series, viewer, texts, ctx) -> None:
         if filled < needed and occ.status == "scheduled":
             line += " · " + texts.missing % {"n": needed - filled}
         event.description.append(line)
-    _coordinator_line(event, series, texts, ctx)
+    _coordinator_line(event, occ, series, viewer, texts, ctx)
 
 
-def _coordinator_line(event, series, texts, ctx) -> None:
+def _coordinator_line(event, occ, series, viewer, texts, ctx) -> None:
     coordinators = ctx.coordinators.get(series.community_id)
     if coordinators:
+        phones = _coordinator_phones(occ, series, viewer, ctx)
         event.description.append(texts.coordinator % {"names": texts.list_sep.join(
-            f"{n} {p}" if p else n for n, p in coordinators)})
+            f"{n} {p}" if p and phones else n for n, p in coordinators)})
 
 
 def _mine(session, spec, viewer, texts, win, alarms) -> list[FeedEvent]:
@@ -386,9 +416,9 @@ def _mine(session, spec, viewer, texts, win, alarms) -> list[FeedEvent]:
             others = [p for p in ctx.people[occ.id] if p[4] != person_id and p[1] == "confirmed"]
             if others:  # phones only for those on the shift, not for the waitlist
                 event.description.append(texts.with_ % {"names": _names(
-                    others, ctx.is_on(occ.id, person_id), texts.list_sep)})
-        _coordinator_line(event, series, texts, ctx)
-        event.url_path = "/shifts/mine"
+                    others, _phones(occ, series, viewer, ctx), texts.list_sep)})
+        _coordinator_line(event, occ, series, viewer, texts, ctx)
+        event.url_path = _link(occ, series, viewer, ctx, win)
         event.alarm = alarms and event.status != "CANCELLED"
         out[occ.id] = event
     for occ, series, venue, community, response in team_rows:
@@ -397,8 +427,8 @@ def _mine(session, spec, viewer, texts, win, alarms) -> list[FeedEvent]:
         event = _event(occ, series, venue, community, viewer, texts, ctx)
         if response is not None and not response.is_attending:
             event.status = "CANCELLED"
-        _coordinator_line(event, series, texts, ctx)
-        event.url_path = "/shifts/open"
+        _coordinator_line(event, occ, series, viewer, texts, ctx)
+        event.url_path = _link(occ, series, viewer, ctx, win)
         event.alarm = alarms and event.status != "CANCELLED"
         out[occ.id] = event
     return sorted(out.values(), key=lambda e: (e.start_at, e.uid_key))

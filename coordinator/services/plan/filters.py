@@ -13,6 +13,7 @@ from ...domain.errors import DomainError
 from ...domain.text import parse_int, printable
 from ...models import Community, Team, Venue
 from ...models.schedule import SERIES_KINDS
+from .. import access
 
 GROUPINGS = ("community", "team", "venue")
 # Occurrences in one week above which the grid shows counts, and groups per page: the
@@ -60,15 +61,21 @@ class PlanFilter:
 
 @dataclass(frozen=True)
 class PlanViewer:
-    """Whose eyes: which communities they see, which they manage (None: all)."""
+    """Whose eyes: which communities they see, which they manage, whose care visits
+    they read in full (``access.care_community_ids``: not admins', not leaders'; None:
+    all). None means all."""
 
     visible: frozenset[int] | None
     managed: frozenset[int] | None
     person_id: int | None = None
+    care: frozenset[int] | None = frozenset()
 
     def manages(self, community_id: int | None) -> bool:
         return self.managed is None or (community_id is not None
                                         and community_id in self.managed)
+
+    def reads_care(self, community_id: int | None, is_visitor: bool = False) -> bool:
+        return access.sees_care_details(self.care, community_id, is_visitor)
 
 
 def monday_of(day: date) -> date:

@@ -233,7 +233,8 @@ def _entries(session, viewer: PlanViewer, flt: PlanFilter, bounds, day, group
             .group_by(Response.occurrence_id)):
         by_id[occ_id].attending = count
     for entry in by_id.values():
-        if entry.kind == "care" and not entry.can_manage and not _on_it(entry, viewer):
+        if entry.kind == "care" and not viewer.reads_care(entry.community_id,
+                                                          _on_it(entry, viewer)):
             entry.redact()
     return out
 

@@ -23,12 +23,14 @@ def day_index(bounds: list[datetime]):
 
 
 def _readable_care(viewer: PlanViewer):
-    """SQL truth of "this is not a care visit the viewer may not read" (None: all are)."""
-    if viewer.managed is None:
+    """SQL truth of "this is not a care visit the viewer may not read" (None: all are):
+    the coordinators of its community read it (``PlanViewer.care``), admins and leaders
+    not (its visitors do, which the grid decides per entry)."""
+    if viewer.care is None:
         return None
-    if not viewer.managed:
+    if not viewer.care:
         return Series.kind != "care"
-    return or_(Series.kind != "care", Series.community_id.in_(sorted(viewer.managed)))
+    return or_(Series.kind != "care", Series.community_id.in_(sorted(viewer.care)))
 
 
 def group_column(by: str, viewer: PlanViewer):

@@ -23,6 +23,7 @@ from coordinator.models import (
 )
 from coordinator.services.feeds.content import FeedSpec, Texts, Viewer, events, window
 from coordinator.services.feeds.stamp import covered
+from tests.support.feeds import ADMIN, coordinator_of
 from tests.support.scheduling import NOW, build_world
 
 PAST, FUTURE = 30, 365
@@ -105,13 +106,14 @@ def _feeds(w: dict):
     for team in (w["team"], w["second"]):
         yield FeedSpec("team", team), Viewer(person_id=w["people"][0]), w["people"][0]
     for community in (w["community"], w["other"]):
-        yield (FeedSpec("community", community), Viewer(managed=frozenset({community})),
+        yield (FeedSpec("community", community), coordinator_of(community),
                None)
         yield FeedSpec("public", community), Viewer(is_public=True), None
-    yield FeedSpec("organisation"), Viewer(managed=None), None
+    yield FeedSpec("organisation"), ADMIN, None
+    yield FeedSpec("organisation"), coordinator_of(w["community"]), None
     yield (FeedSpec("organisation", kinds=("patrol", "care"), team_id=w["second"]),
-           Viewer(managed=None), None)
-    yield (FeedSpec("organisation", community_id=w["other"]), Viewer(managed=None), None)
+           ADMIN, None)
+    yield (FeedSpec("organisation", community_id=w["other"]), ADMIN, None)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[

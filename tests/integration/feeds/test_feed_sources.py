@@ -39,7 +39,9 @@ from coordinator.services.schedule import changes
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import responses
 from tests.support.feeds import (
+    ADMIN,
     add_care_visit,
+    coordinator_of,
     get,
     later,
     occurrences,
@@ -311,9 +313,10 @@ def test_the_renderer_reads_only_tables_the_description_lists(app, world, feeds)
                  (FeedSpec("mine"), Viewer(person_id=world["people"][5])),
                  (FeedSpec("team", world["team"]), Viewer(person_id=world["people"][2])),
                  (FeedSpec("community", world["community"]),
-                  Viewer(managed=frozenset({world["community"]}))),
+                  coordinator_of(world["community"])),
                  (FeedSpec("organisation", kinds=("care",), team_id=world["care_team"]),
-                  Viewer(managed=None)),
+                  coordinator_of(world["community"])),
+                 (FeedSpec("organisation"), ADMIN),
                  (FeedSpec("public", world["community"]), Viewer(is_public=True))]
         sa_event.listen(db.engine, "before_cursor_execute", record)
         try:

@@ -77,8 +77,17 @@ def test_team_community_and_organisation_feeds(app, client, world):
         assert str(parse(body)["X-WR-CALNAME"]) == zh(app, "All communities")
         kinds = {e["CATEGORIES"].cats[0] for e in vevents(body).values()}
         assert kinds == {"PATROL", "CARE", "TALK", "MEETING", "REHEARSAL"}
-        assert all(text(e, "URL").startswith("http://localhost/occurrences/")
-                   for e in vevents(body).values())
+        links = {text(e, "URL").split("?")[0].rsplit("/", 1)[0]
+                 for key, e in vevents(body).items() if key not in _uids(
+                     world["care_occ"], away)}
+        assert links == {"http://localhost/occurrences"}  # pages they can open
+    events = vevents(get(client, leader))  # a leader opens no care visit: the plan's day
+    assert {text(events[u], "URL").split("=")[0] for u in _uids(world["care_occ"])} == {
+        "http://localhost/plan?date"}
+    assert {text(events[u], "URL") for u in _uids(away)} == {
+        f"http://localhost/occurrences/{o}" for o in away}
+    events = vevents(get(client, coordinator))  # another community's: not their pages
+    assert {text(events[u], "URL") for u in _uids(away)} == {"http://localhost/shifts/open"}
 
 
 def test_public_feed_is_off_until_a_coordinator_switches_it_on(app, client, world):

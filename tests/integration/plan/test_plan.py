@@ -77,6 +77,14 @@ def test_care_visit_details_only_for_its_visitors_and_coordinators(app, client, 
     coord_view = entries(get_plan(client2, f"?date={day}"))[care.id]
     assert "探望独居老人" in coord_view and visitor in coord_view
     assert "赵桂兰" not in coord_view  # the person visited never goes on the plan
+    admin = app.test_client()  # admins keep accounts; they are not its coordinators
+    login_as(admin, "admin")
+    admin_view = entries(get_plan(admin, f"?date={day}"))[care.id]
+    assert "探望独居老人" not in admin_view and visitor not in admin_view
+    assert "1/1" in admin_view
+    response = admin.get(f"/plan/week.csv?date={day}")
+    assert response.status_code == 200 and "探望独居老人" not in response.data.decode("utf-8-sig")
+    assert visitor not in response.data.decode("utf-8-sig")
 
 
 def test_leaders_cannot_open_a_care_visit_anywhere(app, client, world):
@@ -260,7 +268,7 @@ def test_week_follows_local_days_in_a_zone_with_daylight_saving(app):
         create_series(db.session, db.session.get(Account, w["coordinator"]), data, NOW,
                       zone=zone, horizon_end=datetime(2027, 5, 1, tzinfo=timezone.utc))
         db.session.commit()
-        viewer = wp.PlanViewer(None, None)
+        viewer = wp.PlanViewer(None, None, care=None)
         for monday in (date(2027, 3, 22), date(2027, 3, 29)):
             grid = wp.grid(db.session, viewer, wp.PlanFilter(monday), zone)
             (row,) = grid.rows

@@ -94,7 +94,7 @@ def test_summary_and_grid_agree_with_a_plain_count(specs):
             rows.append((spec, start))
         session.commit()
 
-        viewer = wp.PlanViewer(None, None)
+        viewer = wp.PlanViewer(None, None, care=None)
         flt = wp.PlanFilter(MONDAY)
         summary = wp.summary(session, viewer, flt, ZONE)
         grid = wp.grid(session, viewer, flt, ZONE, detail_limit=10_000)
