@@ -7,7 +7,8 @@ from sqlalchemy import event as sa_event
 
 from coordinator.extensions import db
 from coordinator.services.feeds import stamp as feed_stamp
-from coordinator.services.feeds.content import FeedSpec, Viewer, window
+from coordinator.services.feeds.content import FeedSpec, window
+from coordinator.services.feeds.viewer import Viewer
 from tests.support.feeds import add_series, sign
 from tests.support.scheduling import NOW, ZONE
 
@@ -34,7 +35,8 @@ def test_two_communities_feeds_share_one_statement_and_keep_their_own_stamps(app
         sign(world["accounts"][0], world["roles"][0])
     win = window(NOW, ZONE, 30, 90)
     specs = [FeedSpec("community", world["community"]), FeedSpec("community", world["other"])]
-    viewer = Viewer(managed=frozenset({world["community"], world["other"]}))
+    both = frozenset({world["community"], world["other"]})
+    viewer = Viewer(care=both, phones=both, opens=both)
     digests = []
 
     def poll():
