@@ -44,8 +44,8 @@ COLUMNS = [
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--feed-seconds", type=float, default=8,
-                        help="seconds of load per measurement (default 8)")
+    parser.add_argument("--feed-seconds", type=float, default=5,
+                        help="seconds of load per measurement and round (default 5)")
     parser.add_argument("--feed-cold-runs", type=int, default=5,
                         help="cold renders per feed, median reported (default 5)")
     parser.add_argument("--feeds", default=None,
@@ -55,6 +55,9 @@ def add_arguments(parser) -> None:
                         help="gunicorn sync workers (default: the cores, at least 2)")
     parser.add_argument("--feed-connections", type=int, default=4,
                         help="wrk connections (default 4)")
+    parser.add_argument("--feed-rounds", type=int, default=3,
+                        help="rounds of the four load measurements, interleaved; medians "
+                        "reported (default 3)")
     parser.add_argument("--feed-write-runs", type=int, default=40,
                         help="single polls timed with and without a write before each "
                         "(default 40)")
@@ -94,7 +97,8 @@ def run(ctx) -> dict:
         for row, (label, token) in zip(rows, feeds):
             row["load"] = feeds_load.poll_costs(
                 server, f"/feeds/{token}.ics", f"{ctx.backend}-{label}", options.feed_seconds,
-                options.feed_connections, bump=bump, write_runs=options.feed_write_runs)
+                options.feed_connections, bump=bump, write_runs=options.feed_write_runs,
+                rounds=options.feed_rounds)
             ctx.say("feeds: " + feeds_load.table(label, row["load"]))
             _check(ctx, label, row)
     for r in rows:

@@ -12,8 +12,9 @@ Each gives requests per second and the latency median and p99 (``wrk --latency``
 bumps the data version without changing what the feed prints, so every poll misses the
 hot path and goes through the validator (stamp) before answering 304.
 
-Without ``wrk`` a Python keep-alive client stands in; its figures say so ("python") and
-are not comparable with wrk's (the client costs as much as the server on 2 vCPU).
+Without ``wrk`` (or with ``BENCH_LOAD_TOOL=python``) a Python client stands in; its
+figures say so ("python") and are not comparable with wrk's (the client costs as much as
+the server on 2 vCPU).
 """
 from __future__ import annotations
 
@@ -131,6 +132,9 @@ class Load:
 
 
 def tool() -> str:
+    """"wrk" when installed, unless BENCH_LOAD_TOOL=python asks for the Python client."""
+    if os.environ.get("BENCH_LOAD_TOOL") == "python":
+        return "python"
     return "wrk" if shutil.which("wrk") else "python"
 
 
@@ -246,7 +250,8 @@ def sequential(port: int, path: str, headers: dict, expect: int, runs: int,
 
 
 def poll_costs(server: Gunicorn, feed_path: str, name: str, seconds: float,
-               connections: int = 4, bump=None, write_runs: int = 40) -> dict:
+               connections: int = 4, bump=None, write_runs: int = 40,
+               rounds: int = 1) -> dict:
     """Measure one feed the four ways (and after unrelated writes when ``bump`` is given);
     return the figures by measurement name."""
     status, headers, body = get(server.port, feed_path)
@@ -261,17 +266,23 @@ def poll_costs(server: Gunicorn, feed_path: str, name: str, seconds: float,
     if static_etag != etag:
         raise RuntimeError(f"static ETag {static_etag} differs from the feed's {etag}")
     match = {"If-None-Match": etag}
-    loads = [measure("feed_304", server.port, feed_path, match, 304, seconds, connections),
-             measure("feed_200", server.port, feed_path, {}, 200, seconds, connections),
-             measure("static_200", server.port, static_path, {}, 200, seconds, connections),
-             measure("static_304", server.port, static_path, match, 304, seconds,
-                     connections)]
-    out = {load.name: load.as_dict() for load in loads}
+    plan = [("feed_304", feed_path, match, 304), ("feed_200", feed_path, {}, 200),
+            ("static_304", static_path, match, 304), ("static_200", static_path, {}, 200)]
+    load_start = _loadavg()
+    runs: dict[str, list[Load]] = {name: [] for name, *_ in plan}
+    # Rounds interleave the four, so that the machine's other load drifts over all alike.
+    for _ in range(max(1, rounds)):
+        for name, path, headers, expect in plan:
+            runs[name].append(measure(name, server.port, path, headers, expect, seconds,
+                                      connections))
+    out = {name: _median(loads) for name, loads in runs.items()}
     out["bytes"] = len(body)
     out["etag"] = etag
     out["workers"] = server.workers
     out["connections"] = connections
-    out["tool"] = loads[0].tool
+    out["rounds"] = max(1, rounds)
+    out["tool"] = runs["feed_304"][0].tool
+    out["loadavg"] = [load_start, _loadavg()]
     # One poll at a time (Python client, new connection each): without and with a write.
     p50, p99 = sequential(server.port, feed_path, match, 304, write_runs)
     out["seq_304"] = {"p50_ms": round(p50, 2), "p99_ms": round(p99, 2), "runs": write_runs}
@@ -282,12 +293,33 @@ def poll_costs(server: Gunicorn, feed_path: str, name: str, seconds: float,
     return out
 
 
+def _median(loads: list[Load]) -> dict:
+    """The median of each figure over the rounds (and each round's req/s)."""
+    out = loads[0].as_dict()
+    for key in ("rps", "p50_ms", "p99_ms"):
+        value = statistics.median(getattr(load, key) for load in loads)
+        out[key] = round(value) if key == "rps" else round(value, 2)
+    out["requests"] = sum(load.requests for load in loads)
+    out["rps_rounds"] = [round(load.rps) for load in loads]
+    return out
+
+
+def _loadavg() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
 def table(label: str, figures: dict) -> str:
     """The poll-cost lines of one feed, as printed by the feeds section."""
     lines = [f"{label}: {figures['bytes'] / 1024:.1f} KB; gunicorn sync -w "
-             f"{figures['workers']}, {figures['tool']} -c{figures['connections']}"
+             f"{figures['workers']}, {figures['tool']} -c{figures['connections']}, median of "
+             f"{figures['rounds']} round(s); load average {figures['loadavg'][0]} -> "
+             f"{figures['loadavg'][1]}"
              + ("" if figures["tool"] == "wrk" else
-                " (NOTE: Python client, wrk missing: figures not comparable with wrk's)"),
+                " (NOTE: Python client, wrk missing or BENCH_LOAD_TOOL=python: "
+                "not comparable with wrk's)"),
              f"  {'':<22}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}"]
     for key, text in (("feed_304", "feed 304"), ("feed_200", "feed 200 (cached)"),
                       ("static_304", "static 304"), ("static_200", "static 200")):

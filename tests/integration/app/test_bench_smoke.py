@@ -63,7 +63,7 @@ def test_bench_feeds_smoke(tmp_path):
     their values are the benchmark's business."""
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--scale", "1", "--backends", "sqlite",
-         "--only", "feeds", "--feeds", "organisation", "--feed-seconds", "1",
+         "--only", "feeds", "--feeds", "organisation", "--feed-seconds", "1", "--feed-rounds", "1",
          "--feed-cold-runs", "1", "--feed-write-runs", "3", "--results", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=90)
     out = result.stdout
