@@ -70,10 +70,13 @@ test: translations lint system-deps $(NODE_DEPS)
 lint: $(STAMP)
 	$(BIN)/ruff check coordinator tests bench app.py
 
+# make bench BENCH_ARGS="--scale 1 --only feeds"; PostgreSQL: BENCH_DATABASE_URL.
+BENCH_ARGS ?=
 bench: translations
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	@command -v wrk >/dev/null || { sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get install -y -qq wrk >/dev/null 2>&1; } || \
 	  echo "wrk not available: feed load figures use the slower Python client"
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite* $(CATALOG)/*/LC_MESSAGES/*.mo tests/artifacts tests/browser/node_modules

@@ -1,6 +1,7 @@
 """``python -m bench`` runs end to end on a tiny database: table printed, integrity OK."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -55,3 +56,27 @@ def test_bench_weekly_plan_smoke(tmp_path):
     assert re.search(r"\[sqlite\] weekly plan: week of \S+, [1-9][\d,]* occurrences", out), out
     assert "all p50 ms" in out and "q all/one/gaps" in out  # the table's header
     assert len(list(tmp_path.glob("*.json"))) == 1
+
+
+def test_bench_feeds_smoke(tmp_path):
+    """The poll-cost figures are all there (wrk when installed, else the Python client);
+    their values are the benchmark's business."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "1", "--backends", "sqlite",
+         "--only", "feeds", "--feeds", "organisation", "--feed-seconds", "1", "--feed-rounds", "1",
+         "--feed-cold-runs", "1", "--feed-write-runs", "3", "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=90)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    for label in ("feed 304", "feed 200 (cached)", "static 304", "static 200"):
+        assert re.search(rf"^\s+{re.escape(label)}\s+\d+\s+[\d.]+\s+[\d.]+$", out, re.M), out
+    assert re.search(r"one poll at a time .*: 304 p50 [\d.]+ ms, p99 [\d.]+ ms", out), out
+    assert re.search(r"right after an unrelated write: 304 p50 [\d.]+ ms", out), out
+    assert re.search(r"organisation: [\d.]+ KB, \d+ events, cold [\d.]+ s", out), out
+    assert "304/s" in out and "static304/s" in out  # the summary table's header
+    (results,) = tmp_path.glob("*.json")
+    (row,) = json.loads(results.read_text())["results"]
+    load = row["feeds_detail"][0]["load"]
+    for key in ("feed_304", "feed_200", "static_304", "static_200"):
+        assert {"rps", "p50_ms", "p99_ms"} <= load[key].keys()
+    assert load["seq_304_after_write"]["p50_ms"] > 0
