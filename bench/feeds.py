@@ -131,7 +131,7 @@ class _Gunicorn:
         env = dict(os.environ, DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"],
                    SECRET_KEY=config["SECRET_KEY"],
                    COORDINATOR_INSTANCE_PATH=self.ctx.app.instance_path,
-                   COORDINATOR_PUBLIC_URL="http://127.0.0.1")
+                   COORDINATOR_PUBLIC_URL=config["PUBLIC_URL"])
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}",
              "--logger-class", "coordinator.http.logs.RedactingLogger", "--log-level", "warning",

@@ -32,6 +32,7 @@ def _env(database_url, tmp_path, sink, **extra):
            if not k.startswith("COORDINATOR_") and k != "DATABASE_URL"}
     env.update({"FLASK_APP": "app.py", "DATABASE_URL": database_url, "SECRET_KEY": "x",
                 "COORDINATOR_INSTANCE_PATH": str(tmp_path / "instance"),
+                "COORDINATOR_PUBLIC_URL": "https://vol.example.org",
                 "COORDINATOR_MAIL_SERVER": "127.0.0.1",
                 "COORDINATOR_MAIL_PORT": str(sink.port),
                 "COORDINATOR_NOTIFY_SWEEP_SECONDS": "1",
