@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+# The address in every link and event UID (never the request's Host); the app refuses to
+# start without one outside development. Override: make run COORDINATOR_PUBLIC_URL=https://…
+COORDINATOR_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+APP_ENV = COORDINATOR_DEVELOPMENT=1 COORDINATOR_PUBLIC_URL=$(COORDINATOR_PUBLIC_URL)
 STAMP  := $(VENV)/.installed
 CATALOG := coordinator/translations
 export FLASK_APP := app.py
@@ -48,21 +52,21 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) -D messages --no-fuzzy-matching
 
 migrate: translations
-	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask db upgrade
+	$(APP_ENV) $(BIN)/flask db upgrade
 
 seed: migrate
-	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask seed-demo --if-empty
+	$(APP_ENV) $(BIN)/flask seed-demo --if-empty
 
 run: seed
 	@$(MAKE) --no-print-directory system-deps || \
 	  echo "warning: could not install $(SYSTEM_PACKAGES); the PDF plan needs the CJK fonts"
-	@echo "Serving on http://127.0.0.1:$(PORT)  (demo logins: admin, leader, coordinator, volunteer; password: demo)"
-	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT), links point to $(COORDINATOR_PUBLIC_URL)  (demo logins: admin, leader, coordinator, volunteer; password: demo)"
+	$(APP_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The reminder and digest scheduler: one process beside `make run` (mail and SMS are
 # printed to this console in development).
 scheduler: migrate
-	COORDINATOR_DEVELOPMENT=1 $(BIN)/flask scheduler
+	$(APP_ENV) $(BIN)/flask scheduler
 
 test: translations lint system-deps $(NODE_DEPS)
 	bash tests/run.sh
@@ -76,7 +80,7 @@ bench: translations
 	@command -v wrk >/dev/null || { sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$sudo apt-get install -y -qq wrk >/dev/null 2>&1; } || \
 	  echo "wrk not available: feed load figures use the slower Python client"
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	COORDINATOR_PUBLIC_URL=$(COORDINATOR_PUBLIC_URL) $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite* $(CATALOG)/*/LC_MESSAGES/*.mo tests/artifacts tests/browser/node_modules

@@ -16,6 +16,8 @@ from coordinator.database import normalise_url
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # The demo hashes one password for everybody; a cheap hash keeps set-up short.
+# Links and UIDs in what the bench renders (the app takes them from configuration only).
+PUBLIC_URL = os.environ.get("COORDINATOR_PUBLIC_URL") or "http://127.0.0.1"
 FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
 
 
@@ -76,7 +78,8 @@ def _pg_database(server_url: str) -> Iterator[str]:
 def make_app(url: str, scratch: str):
     """Build the real app on ``url`` (instance files in ``scratch``)."""
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                       "INSTANCE_PATH": os.path.join(scratch, "instance"), **FAST_ARGON2})
+                       "INSTANCE_PATH": os.path.join(scratch, "instance"),
+                       "PUBLIC_URL": PUBLIC_URL, **FAST_ARGON2})
 
 
 def upgrade(app) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import database, versioning  # noqa: F401  (register engine and session listeners)
-from .config import Config
+from .config import Config, public_url
 from .extensions import csrf, db, login, migrate
 from .services.feeds import sources  # noqa: F401  (sets shown_at: see its docstring)
 
@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import init_app as init_web
 
     logs.init_app(app)
+    app.logger.info("links and event UIDs use %s", app.config["PUBLIC_URL"])
     i18n.init_app(app)
     vocab.init_app(app)
     login.init_app(app)
@@ -100,6 +101,9 @@ def _finish_config(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         "hide_parameters": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    # Every absolute link and UID comes from here, never from a request's Host; outside
+    # development and tests a missing PUBLIC_URL (or SERVER_NAME) stops the start.
+    app.config["PUBLIC_URL"] = public_url(app.config)
     if app.config.get("DEVELOPMENT") or app.config.get("TESTING"):
         # Plain http on 127.0.0.1 in development: a Secure cookie would never come back.
         app.config["SESSION_COOKIE_SECURE"] = False

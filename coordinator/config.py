@@ -49,8 +49,10 @@ class Config:
     # Calendar feeds: the window they cover, and the public address used in links/UIDs.
     FEED_PAST_DAYS = 30
     FEED_FUTURE_DAYS = 365
-    PUBLIC_URL = None  # e.g. "https://volunteers.example.org"; defaults to the request host
-    FEED_UID_DOMAIN = None  # stable UID domain; defaults to PUBLIC_URL's host, else localhost
+    # The address in every absolute link and the UID domain: see ``public_url`` (never the
+    # request's Host). Required outside development and tests (or SERVER_NAME).
+    PUBLIC_URL = None  # e.g. "https://volunteers.example.org"
+    FEED_UID_DOMAIN = None  # stable UID domain; defaults to PUBLIC_URL's host
     # Weekly plan: above this many occurrences a week shows counts per group and day.
     PLAN_DETAIL_LIMIT = 400
     PLAN_GROUPS_PER_PAGE = 30
@@ -94,17 +96,54 @@ class Config:
     DEMO_PASSWORD = "demo"  # noqa: S105 — the published demo password, demo data only
 
 
-def feed_identity(config, host: str | None = None) -> tuple[str, str]:
+class ConfigError(RuntimeError):
+    """A setting the app cannot start without is missing or wrong."""
+
+
+DEVELOPMENT_URL = "http://127.0.0.1:5000"  # what ``flask run`` serves without --port
+TESTING_URL = "http://localhost"  # the host of Flask's test client
+
+
+def public_url(config) -> str:
+    """Return the one address the app writes into every absolute link (no trailing /).
+
+    Never the request's Host header: a client chooses that one, and a feed or an e-mail
+    rendered for one reader is served to all. ``PUBLIC_URL``, else ``SERVER_NAME`` with
+    ``PREFERRED_URL_SCHEME``; in development ``DEVELOPMENT_URL``, under TESTING
+    ``TESTING_URL``; anywhere else the app refuses to start (``ConfigError``).
+    """
+    public = (config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if public:
+        parts = urlsplit(public)
+        if parts.scheme not in ("http", "https") or not parts.hostname or (
+                parts.path or parts.query or parts.fragment):
+            raise ConfigError(f"COORDINATOR_PUBLIC_URL must be an address like "
+                              f"https://volunteers.example.org, not {public!r}")
+        return public
+    if config.get("SERVER_NAME"):
+        scheme = config.get("PREFERRED_URL_SCHEME") or "http"
+        return f"{scheme}://{config['SERVER_NAME']}".rstrip("/")
+    if config.get("DEVELOPMENT"):
+        return DEVELOPMENT_URL
+    if config.get("TESTING"):
+        return TESTING_URL
+    raise ConfigError(
+        "set COORDINATOR_PUBLIC_URL to the address people use to reach this service (e.g. "
+        "https://volunteers.example.org): feed, e-mail and SMS links and event UIDs are "
+        "built from it, never from a request's Host header (or set COORDINATOR_SERVER_NAME "
+        "and COORDINATOR_PREFERRED_URL_SCHEME)")
+
+
+def feed_identity(config) -> tuple[str, str]:
     """Return ``(base_url, uid_domain)``: the address in feed and message links, and the
     domain part of every event UID.
 
-    ``host`` is the request's host URL (``request.host_url``), None outside a request (the
-    scheduler). The base URL is ``PUBLIC_URL``, else that host, else "" (no links). The UID
-    domain never comes from the request: the scheduler has none, and a calendar that gets
-    both the feed and a reminder's attached event must see one UID for one shift. It is
-    ``FEED_UID_DOMAIN``, else the host of ``PUBLIC_URL``, else "localhost".
+    Both come from configuration only (``create_app`` stores ``public_url`` as
+    ``PUBLIC_URL``), never from a request: the scheduler has none, a calendar that gets
+    both the feed and a reminder's attached event must see one UID for one shift, and a
+    cached feed is served to every reader. The UID domain is ``FEED_UID_DOMAIN``, else the
+    host of ``PUBLIC_URL``.
     """
-    public = (config.get("PUBLIC_URL") or "").rstrip("/")
-    base = public or (host or "").rstrip("/")
-    domain = config.get("FEED_UID_DOMAIN") or urlsplit(public).hostname or "localhost"
+    base = public_url(config)
+    domain = config.get("FEED_UID_DOMAIN") or urlsplit(base).hostname
     return base, domain

@@ -27,6 +27,7 @@ from ..services.feeds.serve import (
     FeedSettings,
     Words,
     hot_answer,
+    identity,
     serve,
 )
 from ..services.feeds.viewer import PUBLIC, viewer_for
@@ -53,8 +54,8 @@ def texts() -> Texts:
 
 
 def base_url() -> str:
-    """The address in feed links: PUBLIC_URL, else the request's host."""
-    return feed_identity(current_app.config, request.host_url)[0]
+    """The address in feed links: the configured PUBLIC_URL, never the request's Host."""
+    return feed_identity(current_app.config)[0]
 
 
 def caches() -> FeedCaches:
@@ -64,7 +65,7 @@ def caches() -> FeedCaches:
 
 def settings() -> FeedSettings:
     config = current_app.config
-    base, uid_domain = feed_identity(config, request.host_url)
+    base, uid_domain = feed_identity(config)
     return FeedSettings(zone=config["TIMEZONE"], past_days=config["FEED_PAST_DAYS"],
                         future_days=config["FEED_FUTURE_DAYS"], base_url=base,
                         uid_domain=uid_domain)
@@ -137,7 +138,9 @@ def respond(answer: Answer) -> Response:
 @bp.route("/feeds/<feedtoken:token>.ics")
 @public
 def private_feed(token: str):
-    hot_key = hashlib.sha256(token.encode() + b"?" + request.query_string).hexdigest()
+    # The configured links and UIDs are part of the key, never the request's Host.
+    hot_key = hashlib.sha256(token.encode() + b"?" + request.query_string + b"@"
+                             + identity(settings()).encode()).hexdigest()
     version = versioning.read_now(db.engine)
     if version is None:
         version = versioning.read(db.session.connection())

@@ -77,7 +77,8 @@ def week_pdf():
     if read[3]:  # a bad filter: say so on a page, as the other downloads do
         return render_template("plan/bad_export.html", errors=read[3], flt=read[2]), 400
     html, _status, flt = _page(for_print=True, read=read)
-    pdf = render_pdf(html, base_url=request.url_root)
+    # Relative links resolve against the configured address, never the request's Host.
+    pdf = render_pdf(html, base_url=current_app.config["PUBLIC_URL"] + "/")
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="weekly-plan-{flt.monday.isoformat()}.pdf"'})
 

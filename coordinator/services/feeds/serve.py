@@ -81,6 +81,12 @@ class Answer:
 ClientHas = Callable[[Meta], bool]  # does the client's copy match these validators?
 
 
+def identity(settings: FeedSettings) -> str:
+    """A short digest of what a body prints besides the data: links and UIDs."""
+    both = f"{settings.base_url} {settings.uid_domain}".encode()
+    return hashlib.sha256(both).hexdigest()[:12]
+
+
 def local_day(at: datetime, zone: str) -> str:
     return at.astimezone(get_zone(zone)).date().isoformat()
 
@@ -111,10 +117,13 @@ def serve(session, caches: FeedCaches, feed: FeedRequest, settings: FeedSettings
     cached or freshly rendered bytes. ``words`` is only called when rendering."""
     day = local_day(at, settings.zone)
     win = window(at, settings.zone, settings.past_days, settings.future_days)
-    key = f"{feed.key}:{feed.locale}:{feed.alarm_minutes}"
+    key = f"{feed.key}:{feed.locale}:{feed.alarm_minutes}:{identity(settings)}"
     # The viewer is part of the stamp: what a feed shows depends on whose eyes read it
     # (a coordinator moved to another community must not keep its old care details).
-    digest, latest = stamp(session, feed.spec, feed.viewer, win, day)
+    # So are the base URL and UID domain (in the key too): the shared table never hands
+    # one app's links and UIDs to an app configured with another address.
+    digest, latest = stamp(session, feed.spec, feed.viewer, win, day,
+                           (settings.base_url, settings.uid_domain))
     meta = caches.meta(session, key, digest)
     cached = None
     if meta is not None and meta.stamp == digest and not client_has(meta):

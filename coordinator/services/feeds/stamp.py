@@ -7,8 +7,9 @@ them, so an unchanged stamp means the body would render to the same bytes and a 
 answered from the cache. A changed stamp only means "render and compare": the ETag is the
 hash of the body, so it changes exactly when a byte does.
 
-The stamp also holds who reads (what a feed shows depends on whose eyes) and the local
-day (the window moves at local midnight).
+The stamp also holds who reads (what a feed shows depends on whose eyes), the local day
+(the window moves at local midnight) and the configured base URL and UID domain (an app
+configured with another address must never be handed this one's links).
 """
 from __future__ import annotations
 
@@ -72,15 +73,16 @@ def statement(spec: FeedSpec, viewer: Viewer, win: Window, dialect: str
     return stmt, {k: v for k, v in params.items() if v is not None}
 
 
-def stamp(session, spec: FeedSpec, viewer: Viewer, win: Window, day: str
-          ) -> tuple[str, datetime | None]:
-    """Return (digest, latest change) of a feed as it would render now."""
+def stamp(session, spec: FeedSpec, viewer: Viewer, win: Window, day: str,
+          identity: tuple[str, str] = ("", "")) -> tuple[str, datetime | None]:
+    """Return (digest, latest change) of a feed as it would render now; ``identity`` is
+    the (base URL, UID domain) its links and UIDs are written with."""
     dialect = session.get_bind().dialect.name
     rows = session.execute(*statement(spec, viewer, win, dialect)).all()
     eyes = [(f.name, sorted(v) if isinstance(v := getattr(viewer, f.name), frozenset) else v)
             for f in fields(viewer)]
     latest = [at for at in (as_utc(r[2]) for r in rows) if at is not None]
-    digest = hashlib.sha256(repr((spec, eyes, day, [
+    digest = hashlib.sha256(repr((spec, eyes, day, identity, [
         (src, count, str(as_utc(at)), ids, revs) for src, count, at, ids, revs in rows])
     ).encode())
     return digest.hexdigest()[:40], max(latest, default=None)

@@ -113,7 +113,8 @@ def test_security_headers_and_cookie_flags(client, org):
 def test_cookies_are_secure_outside_development(tmp_path, monkeypatch):
     from coordinator import create_app
     monkeypatch.delenv("COORDINATOR_DEVELOPMENT", raising=False)
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "PUBLIC_URL": "https://vol.example.org"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert app.config["REMEMBER_COOKIE_SECURE"] is True

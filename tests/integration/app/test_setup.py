@@ -16,10 +16,12 @@ from coordinator import create_app
 from coordinator.extensions import db
 from tests.support.database import FAST_ARGON2, PG_URL
 
+PUBLIC = "https://vol.example.org"  # required outside development and tests
+
 
 def _diff_after_upgrade(url, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x",
-                      "INSTANCE_PATH": str(tmp_path), **FAST_ARGON2})
+                      "INSTANCE_PATH": str(tmp_path), "PUBLIC_URL": PUBLIC, **FAST_ARGON2})
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
@@ -74,7 +76,8 @@ def test_migrations_build_postgresql_schema_matching_models(tmp_path):
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    config = {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    config = {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://",
+              "PUBLIC_URL": PUBLIC}
     first = create_app(dict(config)).config["SECRET_KEY"]
     second = create_app(dict(config)).config["SECRET_KEY"]
     assert first == second and len(first) >= 64
@@ -87,7 +90,9 @@ def test_environment_configures_database_timezone_and_secret(tmp_path, monkeypat
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.example/x")
     monkeypatch.setenv("SECRET_KEY", "from-env")
     monkeypatch.setenv("COORDINATOR_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("COORDINATOR_PUBLIC_URL", "https://vol.example.org/")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["PUBLIC_URL"] == "https://vol.example.org"  # without the slash
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/x"
     assert app.config["SECRET_KEY"] == "from-env"
     assert app.config["TIMEZONE"] == "Europe/Berlin"
@@ -97,7 +102,7 @@ def test_environment_configures_database_timezone_and_secret(tmp_path, monkeypat
 
 def test_default_database_is_sqlite_in_instance(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "PUBLIC_URL": PUBLIC})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/coordinator.sqlite"
 
 

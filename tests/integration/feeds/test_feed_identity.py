@@ -1,7 +1,8 @@
 """One UID for one shift: the event attached to a reminder e-mail and the same shift in
 the personal feed carry the same UID, whether or not PUBLIC_URL is set, and whatever host
 the calendar app used to reach the feed (the scheduler that sends reminders has no
-request, so the UID domain cannot come from one)."""
+request, so the UID domain cannot come from one). The address itself comes from
+configuration only, and outside development and tests the app will not start without it."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,7 +11,7 @@ import icalendar
 import pytest
 
 from coordinator import create_app
-from coordinator.config import feed_identity
+from coordinator.config import ConfigError, feed_identity, public_url
 from coordinator.extensions import db
 from coordinator.jobs import tasks
 from coordinator.models import Account, Person
@@ -73,10 +74,39 @@ def test_a_reminder_attachment_and_the_personal_feed_give_the_shift_one_uid(
         db.engine.dispose()
 
 
-def test_feed_identity_takes_links_from_the_request_but_never_the_uid_domain():
-    assert feed_identity({}, REQUEST_HOST + "/") == (REQUEST_HOST, "localhost")
-    assert feed_identity({}, None) == ("", "localhost")
+def test_feed_identity_comes_from_configuration_only():
+    assert feed_identity({"TESTING": True}) == ("http://localhost", "localhost")
+    assert feed_identity({"DEVELOPMENT": 1}) == ("http://127.0.0.1:5000", "127.0.0.1")
     public = {"PUBLIC_URL": "https://vol.example.org/"}
-    assert feed_identity(public, REQUEST_HOST) == ("https://vol.example.org", "vol.example.org")
-    assert feed_identity({**public, "FEED_UID_DOMAIN": "uid.example.org"}, None) == (
+    assert feed_identity(public) == ("https://vol.example.org", "vol.example.org")
+    assert feed_identity({**public, "FEED_UID_DOMAIN": "uid.example.org"}) == (
         "https://vol.example.org", "uid.example.org")
+    assert feed_identity({"SERVER_NAME": "vol.example.org:8443",
+                          "PREFERRED_URL_SCHEME": "https"}) == (
+        "https://vol.example.org:8443", "vol.example.org")
+
+
+@pytest.mark.parametrize("config", [{}, {"DEVELOPMENT": False, "TESTING": False},
+                                    {"PUBLIC_URL": ""}])
+def test_without_an_address_the_app_refuses_to_start(tmp_path, monkeypatch, config):
+    for name in ("COORDINATOR_DEVELOPMENT", "COORDINATOR_PUBLIC_URL",
+                 "COORDINATOR_SERVER_NAME", "COORDINATOR_TESTING"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="set COORDINATOR_PUBLIC_URL"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    **config})
+
+
+@pytest.mark.parametrize("value", ["volunteers.example.org", "ftp://vol.example.org",
+                                   "https://vol.example.org/app", "https://"])
+def test_a_public_url_that_is_no_address_is_refused(value):
+    with pytest.raises(ConfigError, match="COORDINATOR_PUBLIC_URL must be an address"):
+        public_url({"PUBLIC_URL": value})
+
+
+def test_the_address_is_logged_once_at_start(tmp_path, caplog):
+    with caplog.at_level("INFO"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "PUBLIC_URL": "https://vol.example.org"})
+    said = [r.getMessage() for r in caplog.records if "vol.example.org" in r.getMessage()]
+    assert said == ["links and event UIDs use https://vol.example.org"]

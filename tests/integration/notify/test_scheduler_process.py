@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
 FLASK = str(Path(sys.executable).with_name("flask"))
 N = 150
+DOMAIN = "vol.example.org"  # the UID and Message-ID domain: the host of its PUBLIC_URL
 THREADS = 2  # sender threads per scheduler: each may have one message in flight
 
 
@@ -32,6 +33,7 @@ def _env(database_url, tmp_path, sink, **extra):
            if not k.startswith("COORDINATOR_") and k != "DATABASE_URL"}
     env.update({"FLASK_APP": "app.py", "DATABASE_URL": database_url, "SECRET_KEY": "x",
                 "COORDINATOR_INSTANCE_PATH": str(tmp_path / "instance"),
+                "COORDINATOR_PUBLIC_URL": f"https://{DOMAIN}",
                 "COORDINATOR_MAIL_SERVER": "127.0.0.1",
                 "COORDINATOR_MAIL_PORT": str(sink.port),
                 "COORDINATOR_NOTIFY_SWEEP_SECONDS": "1",
@@ -95,14 +97,14 @@ def _check_exactly_once(app, sink, kills: int):
         rows = db.session.execute(select(Delivery.id, Delivery.dedup_key, Delivery.status,
                                          Delivery.last_error)).all()
         db.session.remove()
-    sent = {message_id(i, k, "localhost") for i, k, s, _ in rows if s == "sent"}
+    sent = {message_id(i, k, DOMAIN) for i, k, s, _ in rows if s == "sent"}
     uncertain = [(i, k) for i, k, s, e in rows if s == "failed"]
     assert all(e == UNCERTAIN for _, _, s, e in rows if s == "failed")
     assert {s for _, _, s, _ in rows} <= {"sent", "failed"}
     assert len(rows) == N and len(uncertain) <= kills * THREADS
     assert sent <= set(ids), "a message marked sent never arrived"
     arrived_unrecorded = set(ids) - sent
-    assert arrived_unrecorded <= {message_id(i, k, "localhost") for i, k in uncertain}
+    assert arrived_unrecorded <= {message_id(i, k, DOMAIN) for i, k in uncertain}
     return len(uncertain)
 
 
