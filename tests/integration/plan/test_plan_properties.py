@@ -46,7 +46,8 @@ def _app():
         folder = Path(tempfile.mkdtemp(prefix="coordinator-plan-prop-"))
         _TEMPLATE = folder / "plan.sqlite"
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{_TEMPLATE}", "SECRET_KEY": "x",
-                          "INSTANCE_PATH": str(folder), **FAST_ARGON2})
+                          "INSTANCE_PATH": str(folder), "PUBLIC_URL": "http://localhost",
+                          **FAST_ARGON2})
         with app.app_context():
             db.create_all()
             db.session.add_all([Community(name=f"社区{i}", code=f"P{i}") for i in range(3)])

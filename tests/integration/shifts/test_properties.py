@@ -39,7 +39,8 @@ def _template() -> Path:
         folder = Path(tempfile.mkdtemp(prefix="coordinator-prop-"))
         _TEMPLATE = folder / "template.sqlite"
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{_TEMPLATE}", "SECRET_KEY": "x",
-                          "INSTANCE_PATH": str(folder), **FAST_ARGON2})
+                          "INSTANCE_PATH": str(folder), "PUBLIC_URL": "http://localhost",
+                          **FAST_ARGON2})
         with app.app_context():
             db.create_all()
             world = build_world(n_people=6)
@@ -73,7 +74,8 @@ class Scheduling(RuleBasedStateMachine):
         shutil.copy(template, path)
         self.world = eval((template.parent / "world.txt").read_text())  # noqa: S307 — ours
         self.app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                               "SECRET_KEY": "x", "INSTANCE_PATH": str(self.dir), **FAST_ARGON2})
+                               "SECRET_KEY": "x", "INSTANCE_PATH": str(self.dir),
+                               "PUBLIC_URL": "http://localhost", **FAST_ARGON2})
         self.ctx = self.app.app_context()
         self.ctx.push()
         self.roles = list(db.session.scalars(db.select(OccurrenceRole.id).order_by(
