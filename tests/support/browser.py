@@ -69,3 +69,77 @@ def set_language(page, code):
             button.click()
     assert page.locator("html").get_attribute("lang") == LANG[code]
     assert button.get_attribute("aria-pressed") == "true"
+
+
+# ---- phones: the walk-through sizes (issue #13) ------------------------------------------
+PHONE = {"width": 390, "height": 844}
+TEXT_SIZES = ("standard", "large", "xlarge")  # 标准 / 大 / 特大
+
+
+def phone_page(browser, live_server, login=None, *, text_size="standard", javascript=True,
+               locale_code="zh_CN"):
+    """A fresh 390x844 page (own cookies), logged in as ``login`` (a login name or phone,
+    None for anonymous), at the given text size, in Chinese; ``javascript=False`` is a
+    phone with scripts off (the no-JS path of every form)."""
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, viewport=PHONE,
+                                  device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  java_script_enabled=javascript,
+                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    if login is not None:
+        log_in(page, login, live_server.password)
+    if locale_code != "zh_CN" or login is None:
+        page.goto("/login" if login is None else "/")
+        set_language(page, locale_code)
+    if text_size != "standard" or login is None:
+        set_text_size(page, text_size)
+    return page
+
+
+def set_text_size(page, code):
+    """Switch the text size with the header's buttons, as a person would."""
+    button = page.locator(f"header.site button[name=text_size][value={code}]")
+    if button.get_attribute("aria-pressed") != "true":
+        with page.expect_navigation():
+            button.click()
+    assert page.locator("html").get_attribute("class") == f"text-{code}"
+
+
+def header_height(page) -> float:
+    """The height of the site header in CSS pixels, as it stands on the screen."""
+    return page.evaluate("() => document.querySelector('header.site')"
+                         ".getBoundingClientRect().height")
+
+
+def sideways_overflow(page) -> list[str]:
+    """What sticks out to the right of the viewport (empty when nothing scrolls sideways)."""
+    return page.evaluate("""() => {
+      const width = document.documentElement.clientWidth;
+      if (document.documentElement.scrollWidth <= width + 1) return [];
+      const out = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (r.right > width + 1 && r.width > 0) {
+          out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                   (el.className && typeof el.className === 'string' ? '.' +
+                    el.className.trim().split(/\\s+/).join('.') : '') + ' right=' +
+                   Math.round(r.right));
+          if (out.length > 12) break;
+        }
+      }
+      return out.length ? out : ['scrollWidth ' + document.documentElement.scrollWidth];
+    }""")
+
+
+def axe_violations(page, axe_script, impacts=("serious", "critical")) -> str:
+    """axe-core's violations on the page as a readable report ('' when there are none)."""
+    page.add_script_tag(path=axe_script)
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    bad = [v for v in result["violations"] if v["impact"] in impacts]
+    return "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(
+            f"    {n['target']}: {' '.join((n.get('failureSummary') or '').split())}"
+            for n in v["nodes"][:10])
+        for v in bad)
