@@ -17,22 +17,10 @@ from coordinator.jobs import tasks
 from coordinator.models import Account, Person
 from tests.support.database import FAST_ARGON2
 from tests.support.feeds import sign, subscribe
-from tests.support.notify import Clock, SmsGateway, SmtpSink
+from tests.support.notify import Clock
 from tests.support.scheduling import NOW, build_world, patrol, roles_of
 
 REQUEST_HOST = "http://volunteers.township.cn"  # how the calendar app reaches the feed
-
-
-@pytest.fixture
-def sink():
-    with SmtpSink() as server:
-        yield server
-
-
-@pytest.fixture
-def gateway():
-    with SmsGateway() as server:
-        yield server
 
 
 def _app(database_url, tmp_path, clock, sink, gateway, public_url):

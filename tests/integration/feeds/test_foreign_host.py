@@ -25,25 +25,13 @@ from tests.support.feeds import (
     unfolded,
     vevents,
 )
-from tests.support.notify import Clock, SmsGateway, SmtpSink, make_app
+from tests.support.notify import Clock, make_app
 from tests.support.scheduling import NOW
 from tests.support.web import login, post
 
 EVIL = "evil.example"
 PUBLIC = "https://vol.example.org"
 URL = re.compile(rb"(?:https?|webcal)://[^\s\"'<>\\]+")
-
-
-@pytest.fixture
-def sink():
-    with SmtpSink() as server:
-        yield server
-
-
-@pytest.fixture
-def gateway():
-    with SmsGateway() as server:
-        yield server
 
 
 @pytest.fixture

@@ -8,20 +8,8 @@ from coordinator import create_app
 from coordinator.extensions import db
 from coordinator.models import Account, Person
 from tests.support.database import FAST_ARGON2
-from tests.support.notify import KEY, Clock, SmsGateway, SmtpSink, make_app
+from tests.support.notify import Clock, make_app
 from tests.support.scheduling import NOW, build_world
-
-
-@pytest.fixture
-def sink():
-    with SmtpSink() as server:
-        yield server
-
-
-@pytest.fixture
-def gateway():
-    with SmsGateway(key=KEY) as server:
-        yield server
 
 
 @pytest.fixture
