@@ -131,12 +131,11 @@ def notification_settings():
         choices = preferences.Choices(email=form.email.data, sms=form.sms.data,
                                       remind_24h=form.remind_24h.data,
                                       remind_2h=form.remind_2h.data)
-        write(lambda: preferences.save(db.session.merge(account), choices))
+        write(lambda: preferences.save(db.session.merge(account), person, choices))
         flash(_("Your notification settings are saved."), "info")
         return redirect(url_for("auth.notification_settings"))
     return render_template("auth/notifications.html", form=form,
-                           email=person.email if person else None,
-                           phone=person.phone if person else None,
+                           reach=preferences.reach(person),
                            quiet_start=current_app.config["QUIET_HOURS_START"],
                            quiet_end=current_app.config["QUIET_HOURS_END"]), (
         400 if form.errors else 200)

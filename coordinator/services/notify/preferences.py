@@ -20,18 +20,38 @@ class Choices:
     remind_2h: bool
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Which channels can reach the person at all (an address is on record)."""
+
+    email: bool
+    sms: bool
+
+
+def reach(person: Person | None) -> Reach:
+    """Return which channels have an address for ``person``."""
+    return Reach(email=bool(person and person.email), sms=bool(person and person.phone))
+
+
 def current(account: Account, person: Person | None) -> Choices:
-    """Return the account's effective choices (defaults filled in)."""
-    has_email = bool(person and person.email)
-    return Choices(email=True if account.notify_email is None else account.notify_email,
-                   sms=(not has_email) if account.notify_sms is None else account.notify_sms,
+    """Return the account's effective choices (defaults filled in): a channel without an
+    address is never shown as chosen, whatever was stored."""
+    can = reach(person)
+    email = True if account.notify_email is None else account.notify_email
+    sms = (not can.email) if account.notify_sms is None else account.notify_sms
+    return Choices(email=email and can.email, sms=sms and can.sms,
                    remind_24h=account.remind_24h, remind_2h=account.remind_2h)
 
 
-def save(account: Account, choices: Choices) -> None:
-    """Store the account's choices (explicit from now on)."""
-    account.notify_email = choices.email
-    account.notify_sms = choices.sms
+def save(account: Account, person: Person | None, choices: Choices) -> None:
+    """Store the account's choices (explicit from now on). A channel without an address
+    cannot be chosen on the page, so its stored choice is kept as it was: adding the
+    address later brings back what the person last chose."""
+    can = reach(person)
+    if can.email:
+        account.notify_email = choices.email
+    if can.sms:
+        account.notify_sms = choices.sms
     account.remind_24h = choices.remind_24h
     account.remind_2h = choices.remind_2h
 

@@ -76,6 +76,27 @@ def test_notification_settings_choose_channels_and_reminders(client, app, org):
     assert _ticked(page, "sms") and _ticked(page, "remind_2h")
 
 
+def test_a_channel_without_an_address_is_never_shown_as_chosen(client, app, org):
+    """The page said "no e-mail address" next to a ticked 电子邮件 box: a channel with no
+    address is shown unticked and cannot be chosen; saving keeps what was stored, so
+    adding the address later brings back the person's own choice."""
+    login(client, org["v2"].phone)  # no e-mail address
+    page = client.get("/account/notifications").get_data(as_text=True)
+    tag = re.search(r'<input[^>]*name="email"[^>]*>', page).group(0)
+    assert "checked" not in tag and "disabled" in tag, tag
+    assert "不会发电子邮件" in page
+    response = post(client, "/account/notifications", {"email": "y", "sms": "y",
+                                                        "remind_2h": "y"})
+    assert response.status_code == 302
+    with app.app_context():
+        account = db.session.get(Account, org["vol2"].id)
+        assert account.notify_email is None and account.notify_sms is True
+        account.person.email = "later@example.org"
+        db.session.commit()
+    page = client.get("/account/notifications").get_data(as_text=True)
+    assert _ticked(page, "email")  # the default comes back with the address
+
+
 def test_admin_sees_failed_messages_and_channel_settings_without_secrets(client, app, org):
     app.config.update(SMS_URL="https://sms.example.org/send?token=s3cret-in-url",
                       SMS_KEY="s3cret-key")
