@@ -1,13 +1,14 @@
 """Language and time display: Flask-Babel locale choice and the ``localtime`` filter."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app, session
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from ..extensions import babel
+from ..vocab import date_pattern
 
 
 def select_locale() -> str:
@@ -26,11 +27,19 @@ def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
 
 
-def localtime(value: datetime | None, fmt: str = "medium") -> str:
-    """Format an aware UTC instant in the organisation's zone and the user's language."""
+def localtime(value: datetime | None, style: str = "when") -> str:
+    """Format an aware UTC instant in the organisation's zone and the user's language, in
+    one of the named date styles (``vocab.DATE_STYLES``)."""
     if value is None:
         return ""
-    return format_datetime(value, fmt)
+    return format_datetime(value, date_pattern(style, str(get_locale())))
+
+
+def localdate(value: date | None, style: str = "day") -> str:
+    """Format a calendar day (no zone) in one of the named date styles."""
+    if value is None:
+        return ""
+    return format_date(value, date_pattern(style, str(get_locale())))
 
 
 def init_app(app) -> None:
@@ -39,4 +48,5 @@ def init_app(app) -> None:
                    default_translation_directories="translations",
                    default_domain="messages")
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.add_extension("jinja2.ext.i18n")

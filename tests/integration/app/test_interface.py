@@ -86,7 +86,7 @@ def _strings_in_the_source() -> set[str]:
     return {m for m in found if m}
 
 
-# One word for one thing in Chinese: the walk-through found 我的值班 / 我的班次 and
+# One word for one thing in Chinese: the walk-through found 我的班次 / 我的班次 and
 # 取消报名 / 退出 for the same page and the same act.
 OUTLAWED_WORDS = {
     "值班": "a shift is 班次",
