@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.dates import get_timezone, get_timezone_name
 from flask import current_app, session
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import babel
@@ -25,6 +27,26 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """Show every time in the organisation's zone."""
     return current_app.config["TIMEZONE"]
+
+
+# China has one clock; these are the tz database's names for it.
+BEIJING_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin",
+                           "PRC"})
+UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal",
+                       "Etc/Zulu", "Zulu", "GMT", "Etc/GMT"})
+
+
+def zone_label(zone: str, locale: str | None = None) -> str:
+    """Name a time zone as people say it: 北京时间 for China's zone, else its local name."""
+    if zone in BEIJING_ZONES:
+        return _("Beijing time")
+    if zone in UTC_ZONES:
+        return _("Coordinated Universal Time (UTC)")
+    try:
+        return get_timezone_name(get_timezone(zone), width="long", zone_variant="generic",
+                                 locale=locale or str(get_locale()))
+    except LookupError:
+        return zone
 
 
 def localtime(value: datetime | None, style: str = "when") -> str:

@@ -17,10 +17,11 @@ def page_context() -> dict:
         text_size = current_user.text_size
     else:
         text_size = session.get("text_size", "standard")
-    from ..http.i18n import select_locale
-    return {"text_size": text_size, "current_locale": select_locale(),
+    from ..http.i18n import select_locale, zone_label
+    locale = select_locale()
+    return {"text_size": text_size, "current_locale": locale,
             "here": request.full_path.rstrip("?") if request else "/",
-            "app_timezone": current_app.config["TIMEZONE"]}
+            "app_timezone": zone_label(current_app.config["TIMEZONE"], locale)}
 
 
 @bp.route("/healthz")

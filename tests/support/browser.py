@@ -56,7 +56,33 @@ def log_in(page, identifier, password):
     page.wait_for_load_state()
     assert not page.url.rstrip("/").endswith("/login"), (
         f"login as {identifier} failed: {page.locator('main').inner_text()}")
-    assert page.locator("header.site form[action='/logout']").is_visible()
+    # On a phone the log-out button is folded into the menu: signed in is "it is there".
+    assert page.locator("header.site form[action='/logout']").count() == 1
+
+
+def open_menu(page):
+    """Unfold the header's menu if it is folded (a phone); nothing on a wide screen."""
+    menu = page.locator("header.site details.menu")
+    if menu.count() and menu.locator("summary").is_visible() \
+            and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+        assert menu.get_attribute("open") is not None
+
+
+def close_menu(page):
+    """Fold the header's menu again if it is open on a phone."""
+    menu = page.locator("header.site details.menu")
+    if menu.count() and menu.locator("summary").is_visible() \
+            and menu.get_attribute("open") is not None:
+        menu.locator("summary").click()
+
+
+def header_control(page, selector):
+    """A control of the site header, made reachable as a person would (menu opened)."""
+    control = page.locator(f"header.site {selector}")
+    if not control.is_visible():
+        open_menu(page)
+    return control
 
 
 LANG = {"zh_CN": "zh-CN", "en": "en"}
@@ -64,10 +90,12 @@ LANG = {"zh_CN": "zh-CN", "en": "en"}
 
 def set_language(page, code):
     """Switch the language with the buttons in the page header."""
-    button = page.locator(f"header.site button[name=locale][value={code}]")
+    button = header_control(page, f"button[name=locale][value={code}]")
     if button.get_attribute("aria-pressed") != "true":
         with page.expect_navigation():
             button.click()
+    else:
+        close_menu(page)
     assert page.locator("html").get_attribute("lang") == LANG[code]
     assert button.get_attribute("aria-pressed") == "true"
 
@@ -103,10 +131,12 @@ def phone_page(browser, live_server, login=None, *, text_size="standard", javasc
 
 def set_text_size(page, code):
     """Switch the text size with the header's buttons, as a person would."""
-    button = page.locator(f"header.site button[name=text_size][value={code}]")
+    button = header_control(page, f"button[name=text_size][value={code}]")
     if button.get_attribute("aria-pressed") != "true":
         with page.expect_navigation():
             button.click()
+    else:
+        close_menu(page)
     assert page.locator("html").get_attribute("class") == f"text-{code}"
 
 
