@@ -20,11 +20,12 @@ from coordinator import create_app
 from coordinator.extensions import db
 from tests.browser.conftest import QuietHandler
 from tests.support.browser import (
-    PHONE,
     TEXT_SIZES,
     axe_violations,
     header_height,
+    open_menu,
     phone_page,
+    set_text_size,
     sideways_overflow,
 )
 from tests.support.database import FAST_ARGON2, TEST_PASSWORD
@@ -105,37 +106,41 @@ def _measure(page, size, href, problems, heights):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_header_is_small_and_no_menu_page_scrolls_sideways(browser, live_server, artifacts,
-                                                           role):
-    """Every page of the role's menu, at each text size. One goto per page: the text
+                                                           axe_script, role):
+    """Every page of the role's menu, at each text size (and axe-core on the home page
+    with the menu closed and open). One goto per page: the text
     size is only the class of <html> (what the size buttons make the server write), so
     the page is measured at each size by setting that class; the home page is also
     opened at each size for real, through the buttons, and photographed."""
     login = None if role == "anonymous" else live_server.logins[role]
     problems, heights = [], {}
     started = time.perf_counter()
-    for size in TEXT_SIZES:  # for real: the buttons, the server's page, a screenshot
-        page = phone_page(browser, live_server, login, text_size=size)
-        try:
+    page = phone_page(browser, live_server, login)
+    try:
+        for size in TEXT_SIZES:  # for real: the size buttons, the server's page, a photo
+            set_text_size(page, size)
             _measure(page, size, page.url, problems, heights)
             page.screenshot(path=str(artifacts / f"header-{role}-{size}.png"))
-        finally:
-            page.context.close()
-    views = 0
-    if role != "anonymous":
-        page = phone_page(browser, live_server, login)
-        try:
-            links = _menu_links(page)
-            assert len(links) >= 6, links  # the menu really is there
-            for href in links:
-                response = page.goto(href)
-                assert response.status == 200, f"{role} {href}: HTTP {response.status}"
-                for size in TEXT_SIZES:
-                    page.evaluate("size => document.documentElement.className = 'text-' + size",
-                                  size)
-                    _measure(page, size, href, problems, heights)
-                    views += 1
-        finally:
-            page.context.close()
+        set_text_size(page, "standard")  # the account keeps it: leave it as found
+        report = axe_violations(page, axe_script)
+        assert not report, f"axe-core on the home page, menu closed, {role}:\n{report}"
+        if role != "anonymous":
+            open_menu(page)
+            page.screenshot(path=str(artifacts / f"header-{role}-menu-open.png"))
+            report = axe_violations(page, axe_script)
+            assert not report, f"axe-core on the home page, menu open, {role}:\n{report}"
+        links = [] if role == "anonymous" else _menu_links(page)
+        assert role == "anonymous" or len(links) >= 6, links  # the menu really is there
+        for href in links:
+            response = page.goto(href)
+            assert response.status == 200, f"{role} {href}: HTTP {response.status}"
+            for size in TEXT_SIZES:
+                page.evaluate("size => document.documentElement.className = 'text-' + size",
+                              size)
+                _measure(page, size, href, problems, heights)
+        views = len(links) * len(TEXT_SIZES)
+    finally:
+        page.context.close()
     print(f"{role}: {views} menu page views in {time.perf_counter() - started:.1f}s; "
           "tallest header " + ", ".join(f"{s}={h:.0f}" for s, h in heights.items()))
     assert not problems, "\n".join(problems)
@@ -180,22 +185,5 @@ def test_desktop_shows_the_whole_menu(browser, live_server):
         assert page.locator("header.site button[name=text_size][value=large]").is_visible()
         assert not page.locator("header.site summary").is_visible()
         assert not page.locator("header.site .quick").is_visible()
-    finally:
-        page.context.close()
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_home_page_has_no_serious_accessibility_violations(browser, live_server, axe_script,
-                                                           role):
-    login = None if role == "anonymous" else live_server.logins[role]
-    page = phone_page(browser, live_server, login)
-    try:
-        assert page.viewport_size == PHONE
-        report = axe_violations(page, axe_script)
-        assert not report, f"axe-core, menu closed, {role}:\n{report}"
-        if role != "anonymous":
-            page.locator("header.site details.menu summary").click()
-            report = axe_violations(page, axe_script)
-            assert not report, f"axe-core, menu open, {role}:\n{report}"
     finally:
         page.context.close()
