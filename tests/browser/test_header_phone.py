@@ -173,7 +173,7 @@ def test_menu_opens_and_navigates_without_javascript(browser, live_server, artif
             page.context.close()
 
 
-def test_desktop_shows_the_whole_menu(browser, live_server):
+def test_desktop_shows_the_whole_menu(browser, live_server, artifacts):
     from tests.support.browser import log_in, new_page
 
     page = new_page(browser, live_server, width=1280, height=800)
@@ -185,5 +185,6 @@ def test_desktop_shows_the_whole_menu(browser, live_server):
         assert page.locator("header.site button[name=text_size][value=large]").is_visible()
         assert not page.locator("header.site summary").is_visible()
         assert not page.locator("header.site .quick").is_visible()
+        page.screenshot(path=str(artifacts / "header-coordinator-1280.png"))
     finally:
         page.context.close()
