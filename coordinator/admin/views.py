@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -9,10 +10,12 @@ from sqlalchemy import func, or_, select
 from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.i18n import localtime, repeat_rule_text
 from ..http.forms import options
 from ..http.transactions import write
 from ..http.urls import page_arg
 from ..models import Account, AuditEntry, Community, Person
+from ..services.audit_log import AuditFormat, read_page
 from ..services.people import accounts
 from . import bp
 from .forms import AccountForm
@@ -103,7 +106,12 @@ def account_enabled(account_id: int):
 @roles_required("admin")
 def audit_log():
     page = page_arg()
-    rows = db.session.execute(
-        select(AuditEntry, Account.username).outerjoin(Account, AuditEntry.actor_id == Account.id)
-        .order_by(AuditEntry.id.desc()).limit(PAGE).offset((page - 1) * PAGE)).all()
-    return render_template("admin/audit.html", rows=rows, page=page)
+    fmt = AuditFormat(
+        instant=lambda at: localtime(at, "yyyy-MM-dd HH:mm"),
+        day=lambda day: format_date(day, "yyyy-MM-dd"),
+        repeat=lambda rule, series: repeat_rule_text(rule, series),
+        yes=_("Yes"), no=_("No"), changed=_("changed"), change=_("%(before)s → %(after)s"),
+        separator=_(", "), label_value=_("%(label)s: %(value)s"),
+        named=_("%(label)s: %(name)s"))
+    rows = read_page(db.session, page, PAGE, fmt)
+    return render_template("admin/audit.html", rows=rows, page=page, more=len(rows) == PAGE)

@@ -110,7 +110,7 @@ def _positioned(pairs: list[tuple[int, int]], words: RepeatWords) -> str:
     return _join(names, words)
 
 
-def _frequency(parts: dict[str, str], start: datetime, words: RepeatWords) -> str:
+def _frequency(parts: dict[str, str], start: datetime | None, words: RepeatWords) -> str:
     freq = parts.get("FREQ")
     interval = _ints(parts.get("INTERVAL", "1")) or [1]
     n = interval[0]
@@ -133,7 +133,8 @@ def _frequency(parts: dict[str, str], start: datetime, words: RepeatWords) -> st
     if freq == "WEEKLY":
         if "BYMONTHDAY" in parts or "BYMONTH" in parts:
             raise _Custom
-        plain, nth = _weekdays(parts.get("BYDAY") or WEEKDAY_CODES[start.weekday()], words)
+        plain, nth = _weekdays(parts.get("BYDAY") or WEEKDAY_CODES[_start(start).weekday()],
+                               words)
         if nth:
             raise _Custom
         days = _join(plain, words)
@@ -152,7 +153,7 @@ def _frequency(parts: dict[str, str], start: datetime, words: RepeatWords) -> st
             days = _positioned(nth, words)
             return (words.monthly_weekday % {"days": days} if n == 1
                     else words.every_n_months_weekday % {"n": n, "days": days})
-        month_days = _ints(parts.get("BYMONTHDAY") or str(start.day))
+        month_days = _ints(parts.get("BYMONTHDAY") or str(_start(start).day))
         if month_days == [-1] and n == 1:
             return words.monthly_last_day
         if not month_days or any(not 1 <= d <= 31 for d in month_days):
@@ -163,14 +164,20 @@ def _frequency(parts: dict[str, str], start: datetime, words: RepeatWords) -> st
     if freq == "YEARLY":
         if "BYDAY" in parts or n != 1:
             raise _Custom
-        months = _ints(parts.get("BYMONTH") or str(start.month))
-        month_days = _ints(parts.get("BYMONTHDAY") or str(start.day))
+        months = _ints(parts.get("BYMONTH") or str(_start(start).month))
+        month_days = _ints(parts.get("BYMONTHDAY") or str(_start(start).day))
         if len(months) != 1 or len(month_days) != 1 or not 1 <= months[0] <= 12 \
                 or not 1 <= month_days[0] <= 31:
             raise _Custom
         return words.yearly % {"date": words.month_day % {"month": months[0],
                                                           "day": month_days[0]}}
     raise _Custom
+
+
+def _start(start: datetime | None) -> datetime:
+    if start is None:  # the rule leaves this to its first date, which is not known here
+        raise _Custom
+    return start
 
 
 def _until(value: str) -> date:
@@ -190,13 +197,11 @@ def time_range(start: datetime, duration: timedelta, words: RepeatWords) -> str:
     return words.time_range % {"start": start.strftime("%H:%M"), "end": end_text}
 
 
-def describe_repeat(rule: str | None, start: datetime, duration: timedelta,
-                    words: RepeatWords, until: date | None = None) -> str:
-    """Return the rule (from local wall-clock ``start``, lasting ``duration``) in words."""
-    hours = time_range(start, duration, words)
+def _in_words(rule: str | None, words: RepeatWords, start: datetime | None,
+              until: date | None) -> tuple[str, list[str]]:
     if not rule or not rule.strip():
-        return words.with_time % {"rule": words.once % {"date": words.format_date(
-            start.date())}, "time": hours}
+        return (words.once % {"date": words.format_date(start.date())} if start
+                else words.custom), []
     extra = []
     try:
         parts = _parts(rule)
@@ -212,7 +217,22 @@ def describe_repeat(rule: str | None, start: datetime, duration: timedelta,
     except _Custom:
         text, extra = words.custom, ([words.until % {"date": words.format_date(until)}]
                                      if until else [])
-    result = words.with_time % {"rule": text, "time": hours}
+    return text, extra
+
+
+def describe_repeat(rule: str | None, start: datetime, duration: timedelta,
+                    words: RepeatWords, until: date | None = None) -> str:
+    """Return the rule (from local wall-clock ``start``, lasting ``duration``) in words."""
+    text, extra = _in_words(rule, words, start, until)
+    result = words.with_time % {"rule": text, "time": time_range(start, duration, words)}
     for part in extra:
         result = words.more % {"text": result, "more": part}
     return result
+
+
+def describe_rule(rule: str | None, words: RepeatWords, until: date | None = None) -> str:
+    """Return the rule in words without a time (where only the rule is known)."""
+    text, extra = _in_words(rule, words, None, until)
+    for part in extra:
+        text = words.more % {"text": text, "more": part}
+    return text

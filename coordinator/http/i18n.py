@@ -8,7 +8,7 @@ from flask_babel import format_date, format_datetime, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..domain.repeat_words import RepeatWords, describe_repeat
+from ..domain.repeat_words import RepeatWords, describe_repeat, describe_rule
 from ..extensions import babel
 
 
@@ -78,3 +78,12 @@ def repeat_text(series) -> str:
     return describe_repeat(series.rrule, datetime.combine(series.start_date, series.start_time),
                            timedelta(minutes=series.duration_minutes), repeat_words(),
                            until=series.until)
+
+
+def repeat_rule_text(rule: str | None, series=None) -> str:
+    """Return ``rule`` in words, with the time of ``series`` when it is known (the audit log
+    keeps the rule a series was created with; without the series, the words alone)."""
+    if series is not None:
+        return describe_repeat(rule, datetime.combine(series.start_date, series.start_time),
+                               timedelta(minutes=series.duration_minutes), repeat_words())
+    return describe_rule(rule, repeat_words())
