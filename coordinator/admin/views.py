@@ -17,6 +17,7 @@ from ..http.urls import page_arg
 from ..models import Account, AuditEntry, Community, Person
 from ..services.audit_log import AuditFormat, read_page
 from ..services.people import accounts
+from ..services.people.lookup import find_member
 from . import bp
 from .forms import AccountForm
 
@@ -47,9 +48,9 @@ def accounts_list():
                            pages=max(1, -(-total // PAGE)))
 
 
-def _input(form: AccountForm) -> accounts.AccountInput:
+def _input(form: AccountForm, person_id: int | None) -> accounts.AccountInput:
     return accounts.AccountInput(role=form.role.data, username=(form.username.data or "").strip()
-                                 or None, person_id=form.person_id.data,
+                                 or None, person_id=person_id,
                                  password=form.password.data or None,
                                  community_ids=tuple(form.community_ids.data or ()),
                                  is_also_leader=bool(form.is_also_leader.data))
@@ -61,9 +62,13 @@ def account_new():
     form = AccountForm()
     form.community_ids.choices = _community_choices()
     if form.validate_on_submit():
-        account, error = write(lambda: accounts.create_account(db.session, current_user,
-                                                               _input(form), now()),
-                               form=form, success=_("Account created."))
+        def create():
+            typed = (form.member.data or "").strip()
+            person = find_member(db.session, typed) if typed else None
+            return accounts.create_account(db.session, current_user,
+                                           _input(form, person.id if person else None), now())
+
+        account, error = write(create, form=form, success=_("Account created."))
         if error is None:
             return redirect(url_for("admin.account_edit", account_id=account.id))
     return render_template("admin/account_form.html", form=form, account=None), (
@@ -81,7 +86,7 @@ def account_edit(account_id: int):
         form.password.data = ""
     if form.validate_on_submit():
         _account, error = write(lambda: accounts.update_account(
-            db.session, current_user, account_id, _input(form), now()),
+            db.session, current_user, account_id, _input(form, account.person_id), now()),
             form=form, success=_("Saved."))
         if error is None:
             return redirect(url_for("admin.account_edit", account_id=account_id))
