@@ -217,6 +217,9 @@ class _Reader:
         if entry.action == "occurrence.counts":
             details["places"] = ["/".join(map(str, details.pop("before", []))),
                                  "/".join(map(str, details.pop("after", [])))]
+        series = self.names.series.get(entry.entity_id) if entry.entity == "series" else None
+        if series is not None and details.get("title") == series.title:
+            details.pop("title")  # the "what" column names it already
         if entry.entity == "assignment":
             details.pop("occurrence_id", None)  # the "what" column names the shift already
         return [(AUDIT_FIELDS.label(k), self.value(k, v, entry)) for k, v in details.items()
