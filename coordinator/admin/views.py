@@ -10,11 +10,11 @@ from sqlalchemy import func, or_, select
 from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
-from ..http.i18n import localtime, repeat_rule_text
 from ..http.forms import options
+from ..http.i18n import localtime, repeat_rule_text
 from ..http.transactions import write
 from ..http.urls import page_arg
-from ..models import Account, AuditEntry, Community, Person
+from ..models import Account, Community, Person
 from ..services.audit_log import AuditFormat, read_page
 from ..services.people import accounts
 from ..services.people.lookup import find_member

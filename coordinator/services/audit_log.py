@@ -13,10 +13,30 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from ..models import (Account, Assignment, AuditEntry, Community, Occurrence, OccurrenceRole,
-                      Person, Series, SwapOffer, Team, Venue)
-from ..vocab import (ASSIGNMENT_STATUSES, AUDIT_ACTIONS, AUDIT_ENTITIES, AUDIT_FIELDS,
-                     FEED_SCOPES, OVERRIDABLE_RULES, PERSON_FIELDS, ROLES, SERIES_KINDS)
+from ..models import (
+    Account,
+    Assignment,
+    AuditEntry,
+    Community,
+    Occurrence,
+    OccurrenceRole,
+    Person,
+    Series,
+    SwapOffer,
+    Team,
+    Venue,
+)
+from ..vocab import (
+    ASSIGNMENT_STATUSES,
+    AUDIT_ACTIONS,
+    AUDIT_ENTITIES,
+    AUDIT_FIELDS,
+    FEED_SCOPES,
+    OVERRIDABLE_RULES,
+    PERSON_FIELDS,
+    ROLES,
+    SERIES_KINDS,
+)
 
 COUNTS = {"occurrences", "released", "cancelled", "kept", "created", "position", "minutes",
           "limit"}
