@@ -156,6 +156,27 @@ OVERRIDABLE_RULES = Vocabulary(
     ("unavailable", _l("said not available")), ("away", _l("away then")),
     ("weekly_limit", _l("beyond their weekly limit")),
     ("window", _l("before sign-up opens")))
+# One date style per context, per language (Babel patterns). ``when`` is a shift as people
+# read it on pages, in messages and in the plan; ``when_year`` the same where dates may lie
+# in another year (a series' dates); ``day``/``date`` a day without a time; ``record`` the
+# time a row was written, in admin tables (audit log, messages), where it sorts and compares.
+DATE_STYLES = {
+    "when": {"zh_CN": "M月d日 EEE HH:mm", "en": "EEE d MMM, HH:mm"},
+    "when_year": {"zh_CN": "yyyy年M月d日 EEE HH:mm", "en": "EEE d MMM yyyy, HH:mm"},
+    "day": {"zh_CN": "M月d日 EEE", "en": "EEE d MMM"},
+    "date": {"zh_CN": "yyyy年M月d日", "en": "d MMM yyyy"},
+    "record": {"zh_CN": "yyyy-MM-dd HH:mm", "en": "yyyy-MM-dd HH:mm"},
+    "time": {"zh_CN": "HH:mm", "en": "HH:mm"},
+}
+
+
+def date_pattern(style: str, locale: str) -> str:
+    """Return the Babel pattern of a named date style in ``locale`` (English otherwise)."""
+    patterns = DATE_STYLES.get(style)
+    if patterns is None:  # a Babel pattern of its own (being replaced by the named styles)
+        return style
+    return patterns.get(locale, patterns["en"])
+
 
 ALL = {"ROLES": ROLES, "PERSON_STATUSES": PERSON_STATUSES, "TEXT_SIZES": TEXT_SIZES,
        "TEAM_KINDS": TEAM_KINDS, "VENUE_KINDS": VENUE_KINDS, "SERIES_KINDS": SERIES_KINDS,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -11,7 +10,7 @@ from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
 from ..http.forms import options
-from ..http.i18n import localtime, repeat_rule_text
+from ..http.i18n import localdate, localtime, repeat_rule_text
 from ..http.transactions import write
 from ..http.urls import page_arg
 from ..models import Account, Community, Person
@@ -112,8 +111,7 @@ def account_enabled(account_id: int):
 def audit_log():
     page = page_arg()
     fmt = AuditFormat(
-        instant=lambda at: localtime(at, "yyyy-MM-dd HH:mm"),
-        day=lambda day: format_date(day, "yyyy-MM-dd"),
+        instant=lambda at: localtime(at, "record"), day=lambda day: localdate(day, "date"),
         repeat=lambda rule, series: repeat_rule_text(rule, series),
         yes=_("Yes"), no=_("No"), changed=_("changed"), change=_("%(before)s → %(after)s"),
         separator=_(", "), label_value=_("%(label)s: %(value)s"),

@@ -1,15 +1,16 @@
 """Language and time display: Flask-Babel locale choice and the ``localtime`` filter."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, session
-from flask_babel import format_date, format_datetime, pgettext
+from flask_babel import format_date, format_datetime, get_locale, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..domain.repeat_words import RepeatWords, describe_repeat, describe_rule
 from ..extensions import babel
+from ..vocab import date_pattern
 
 
 def select_locale() -> str:
@@ -28,11 +29,19 @@ def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
 
 
-def localtime(value: datetime | None, fmt: str = "medium") -> str:
-    """Format an aware UTC instant in the organisation's zone and the user's language."""
+def localtime(value: datetime | None, style: str = "when") -> str:
+    """Format an aware UTC instant in the organisation's zone and the user's language, in
+    one of the named date styles (``vocab.DATE_STYLES``)."""
     if value is None:
         return ""
-    return format_datetime(value, fmt)
+    return format_datetime(value, date_pattern(style, str(get_locale())))
+
+
+def localdate(value: date | None, style: str = "day") -> str:
+    """Format a calendar day (no zone) in one of the named date styles."""
+    if value is None:
+        return ""
+    return format_date(value, date_pattern(style, str(get_locale())))
 
 
 def init_app(app) -> None:
@@ -41,6 +50,7 @@ def init_app(app) -> None:
                    default_translation_directories="translations",
                    default_domain="messages")
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.globals["repeat_text"] = repeat_text
     app.jinja_env.add_extension("jinja2.ext.i18n")
 
@@ -70,7 +80,7 @@ def repeat_words() -> RepeatWords:
                    3: pgettext("repeat", "third"), 4: pgettext("repeat", "fourth"),
                    5: pgettext("repeat", "fifth"), -1: pgettext("repeat", "last"),
                    -2: pgettext("repeat", "second to last")},
-        format_date=lambda day: format_date(day, "long"))
+        format_date=lambda day: localdate(day, "date"))
 
 
 def repeat_text(series) -> str:

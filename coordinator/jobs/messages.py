@@ -16,9 +16,8 @@ from ..services.feeds.render import CalendarMeta, render
 from ..services.notify import NotifySettings
 from ..services.notify.channels import Email, Sms
 from ..services.notify.deliveries import Claimed, message_id
-from ..vocab import SERIES_KINDS
+from ..vocab import SERIES_KINDS, date_pattern
 
-WHEN = {"zh_CN": "M月d日 EEE HH:mm", "en": "EEE d MMM, HH:mm"}
 URLS = {"reminder2": "/shifts/mine", "reminder24": "/shifts/mine", "notice": "/shifts/mine",
         "digest": "/", "weekly": "/plan"}
 
@@ -42,7 +41,7 @@ def _when(value: str, locale: str) -> str:
         if len(_WHEN_CACHE) > 20_000:
             _WHEN_CACHE.clear()
         hit = _WHEN_CACHE[key] = format_datetime(datetime.fromisoformat(value),
-                                                 WHEN.get(locale, WHEN["en"]))
+                                                 date_pattern("when", locale))
     return hit
 
 

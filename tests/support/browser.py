@@ -3,6 +3,7 @@ fresh contexts, logging in and switching language as a person would; and where t
 browser tests' files are."""
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -87,6 +88,8 @@ def phone_page(browser, live_server, login=None, *, text_size="standard", javasc
                                   locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
+    if not javascript:
+        _SCRIPTS_OFF.add(context)
     page = context.new_page()
     if login is not None:
         log_in(page, login, live_server.password)
@@ -133,10 +136,29 @@ def sideways_overflow(page) -> list[str]:
     }""")
 
 
+_SCRIPTS_OFF: weakref.WeakSet = weakref.WeakSet()  # contexts made with javascript=False
+
+
 def axe_violations(page, axe_script, impacts=("serious", "critical")) -> str:
-    """axe-core's violations on the page as a readable report ('' when there are none)."""
-    page.add_script_tag(path=axe_script)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    """axe-core's violations on the page as a readable report ('' when there are none).
+
+    axe is a script: for a page with JavaScript turned off (``phone_page(javascript=False)``)
+    the same address is opened in a twin page with scripts on, the same cookies and the
+    same viewport, and checked there."""
+    probe = page
+    if page.context in _SCRIPTS_OFF:
+        context = page.context.browser.new_context(
+            bypass_csp=True, viewport=page.viewport_size, locale="zh-CN",
+            timezone_id="Asia/Shanghai")
+        context.add_cookies(page.context.cookies())
+        probe = context.new_page()
+        probe.goto(page.url)
+    try:
+        probe.add_script_tag(path=axe_script)
+        result = probe.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        if probe is not page:
+            probe.context.close()
     bad = [v for v in result["violations"] if v["impact"] in impacts]
     return "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(

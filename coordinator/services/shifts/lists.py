@@ -8,6 +8,7 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ...domain.eligibility import SlotFacts, refusals
+from ...domain.places import place_state
 from ...models import (
     Account,
     Assignment,
@@ -48,6 +49,11 @@ class SlotView:
     needed: int
     maximum: int
     status: str | None = None  # the viewer's assignment status, when they have one
+
+    @property
+    def place(self) -> str:
+        """``short``, ``enough`` or ``full`` (what signing up does: see domain.places)."""
+        return place_state(self.filled, self.needed, self.maximum)
 
 
 def _slot_query():

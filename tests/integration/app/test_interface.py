@@ -86,6 +86,27 @@ def _strings_in_the_source() -> set[str]:
     return {m for m in found if m}
 
 
+# One word for one thing in Chinese: the walk-through found 我的班次 / 我的班次 and
+# 取消报名 / 退出 for the same page and the same act.
+OUTLAWED_WORDS = {
+    "值班": "a shift is 班次",
+    "退出": "withdrawing is 取消报名 (only 退出登录 means logging out)",
+    "时间安排": "the availability page is 我不方便的时间",
+}
+
+
+def test_one_chinese_word_for_each_thing():
+    path = PROJECT_ROOT / "coordinator/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
+    wrong = []
+    for message in read_po(path.open("rb")):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            for word, rule in OUTLAWED_WORDS.items():
+                if word in (text or "").replace("退出登录", ""):
+                    wrong.append(f"{text!r}: {rule}")
+    assert wrong == []
+
+
 def test_every_interface_string_has_a_chinese_translation():
     path = PROJECT_ROOT / "coordinator/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
     catalog = read_po(path.open("rb"))

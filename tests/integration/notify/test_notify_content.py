@@ -143,9 +143,9 @@ def test_digest_lists_swap_offers_and_reads_in_chinese(napp, world, clock, sink,
     assert zh["Subject"] == "每日摘要：未来三天还缺 1 人"
     text = zh.get_body(("plain",)).get_content()
     assert "您的每日摘要" in text and "未来三天空缺：1 个" in text and "还差1人" in text
-    assert "新的换班申请：1 个" in text and "过去一天退出：1 人" in text
+    assert "新的换班申请：1 个" in text and "过去一天取消报名：1 人" in text
     # The visit's own title: the digest goes to that community's coordinators only.
-    swap_lines = text.split("新的换班申请：1 个")[1].split("过去一天退出")[0]
+    swap_lines = text.split("新的换班申请：1 个")[1].split("过去一天取消报名")[0]
     assert re.search(f"- {WHEN_ZH} 探望王奶奶 · 队员0", swap_lines)
     html = zh.get_body(("html",)).get_content()
     assert "新的换班申请：1 个" in html and "探望王奶奶 · 队员0</li>" in html

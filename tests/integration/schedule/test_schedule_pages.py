@@ -167,6 +167,14 @@ def test_assign_from_suggestions_cancel_and_move(app, client, world):
         others = db.session.scalar(db.select(db.func.count()).select_from(Occurrence).where(
             Occurrence.status == "scheduled"))
         assert others == 13  # the other dates are untouched
+        series_id = cancelled.series_id
+    # The banner says 已取消 plainly (it used to strike through the word itself); on the
+    # series page the date is struck through, the word is not.
+    html = client.get(f"/occurrences/{occ[0]}").get_data(as_text=True)
+    assert "<strong>已取消</strong>: 大风" in html and "<s>" not in html
+    dates = client.get(f"/series/{series_id}").get_data(as_text=True)
+    assert '<strong class="cancelled-mark">已取消</strong> 大风' in dates
+    assert "<s>已取消" not in dates and dates.count("<s>") == 1
 
 
 def test_counts_change_and_refuse_below_assigned(app, client, world):

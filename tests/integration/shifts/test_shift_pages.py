@@ -62,7 +62,7 @@ def test_open_shifts_show_eligible_slots_and_hide_others(app, world):
     for hidden in ("探望组任务", "二连报告会", "太远的报告会", "已报名的报告会", "绿太阳合唱"):
         assert hidden not in slots
     assert "绿太阳合唱" in section(html, "events-h")
-    assert "Full – join the waitlist" in slots and "Join the waitlist" in slots
+    assert "full: signing up puts you on the waitlist" in slots and "Join the waitlist" in slots
     assert f'action="/slots/{free}/signup"' in slots and "Sign up" in slots
     assert f'action="/slots/{full}/signup"' in slots
     assert "3 shifts found" in slots
@@ -71,6 +71,35 @@ def test_open_shifts_show_eligible_slots_and_hide_others(app, world):
     outsider = page(client_for(app, OUTSIDER_PHONE, english=True), "/shifts/open")
     assert "二连报告会" in outsider and "全团场报告会" in outsider
     assert "本社区报告会" not in outsider and "满员巡逻" not in outsider
+
+
+def test_each_sign_up_button_says_what_it_does(app, world):
+    """"已有2人，共需2人" stood next to a plain 报名 button: the fill line now says whether
+    signing up fills a gap, adds an extra person or joins the waitlist, and the button is
+    described by it."""
+    with app.app_context():
+        short = roles_of(series(world, title="缺人的报告会", needed=2, maximum=3))[0]
+        enough = roles_of(series(world, title="人够的报告会", needed=2, maximum=3,
+                                 at=time(11, 0)))[0]
+        full = roles_of(series(world, title="已满的报告会", needed=2, maximum=2,
+                               at=time(15, 0)))[0]
+        for role, people in ((enough, (6, 7)), (full, (6, 7))):
+            for who in people:
+                sign(world["accounts"][who], role)
+    html = section(page(client_for(app, phone(0)), "/shifts/open"), "slots-h")
+
+    def entry(title):
+        start = html.index(title)
+        return html[start:html.find("</li>", start)]
+
+    assert "还差2人" in entry("缺人的报告会") and ">报名<" in entry("缺人的报告会")
+    assert "人数已够，还可以多报1人" in entry("人够的报告会")
+    assert ">报名<" in entry("人够的报告会")
+    assert "已满，现在报名会排进候补名单" in entry("已满的报告会")
+    assert ">报名候补<" in entry("已满的报告会")
+    for title, role in (("缺人的报告会", short), ("人够的报告会", enough), ("已满的报告会", full)):
+        assert f'aria-describedby="slot-{role} fill-{role}"' in entry(title)
+        assert f'id="fill-{role}"' in entry(title)
 
 
 def test_open_shifts_respect_the_opening_window_and_paginate(app, world):
@@ -148,7 +177,7 @@ def test_one_tap_signup_confirms_then_waitlists_with_position(app, world):
     assert response.headers["Location"] == "/shifts/open?kind=patrol"
     assert "Note: You are signed up." in page(first, "/shifts/open")
     second = client_for(app, phone(1), english=True)
-    assert "Full – join the waitlist" in page(second, "/shifts/open")
+    assert "full: signing up puts you on the waitlist" in page(second, "/shifts/open")
     html = act(second, f"/slots/{role}/signup").get_data(as_text=True)
     assert "The shift is full; you are number 1 on the waitlist." in html
     mine = page(second, "/shifts/mine")
