@@ -92,6 +92,70 @@ DELIVERY_KINDS = Vocabulary(("reminder24", _l("Reminder the day before")),
                             ("notice", _l("Change notice")), ("digest", _l("Daily digest")),
                             ("weekly", _l("Weekly summary")))
 
+# The audit log: every action code ``services.audit.record`` is given, what it changed and
+# the fields of its details (tests/integration/app/test_audit_log.py finds every code written).
+AUDIT_ACTIONS = Vocabulary(
+    ("account.create", _l("Account created")), ("account.update", _l("Account changed")),
+    ("account.enable", _l("Account enabled")), ("account.disable", _l("Account disabled")),
+    ("password.change", _l("Password changed")),
+    ("person.create", _l("Member added")), ("person.update", _l("Member changed")),
+    ("availability.weekly", _l("Weekly unavailable time added")),
+    ("availability.range", _l("Unavailable dates added")),
+    ("availability.remove", _l("Unavailable time removed")),
+    ("availability.limit", _l("Weekly shift limit set")),
+    ("community.create", _l("Community added")), ("team.create", _l("Team added")),
+    ("venue.create", _l("Venue added")), ("team.member", _l("Team member added or changed")),
+    ("team.remove", _l("Removed from a team")),
+    ("series.create", _l("Work planned")), ("series.end", _l("Series ended")),
+    ("series.split", _l("Series changed from a date on")),
+    ("occurrence.cancel", _l("Date cancelled")), ("occurrence.move", _l("Date moved")),
+    ("occurrence.counts", _l("Number of places changed")),
+    ("assignment.signup", _l("Signed up")), ("assignment.assign", _l("Assigned by staff")),
+    ("assignment.withdraw", _l("Withdrew")), ("assignment.unassign", _l("Removed by staff")),
+    ("assignment.promote", _l("Moved up from the waitlist")),
+    ("response", _l("Answered an invitation")),
+    ("swap.offer", _l("Shift offered for a swap")),
+    ("swap.take", _l("Swap taken, awaiting approval")),
+    ("swap.done", _l("Swap done")), ("swap.refuse", _l("Swap refused")),
+    ("swap.withdraw", _l("Swap offer withdrawn")),
+    ("feed.issue", _l("Calendar link created")), ("feed.rotate", _l("Calendar link renewed")),
+    ("feed.alarm", _l("Calendar alarm set")), ("feed.public", _l("Public calendar switched")))
+AUDIT_ENTITIES = Vocabulary(
+    ("account", _l("Account")), ("person", _l("Member")), ("community", _l("Community")),
+    ("team", _l("Team")), ("venue", _l("Venue")), ("series", _l("Planned work")),
+    ("occurrence", _l("Date")), ("assignment", _l("Assignment")), ("swap", _l("Swap")))
+AUDIT_FIELDS = Vocabulary(
+    ("kind", _l("Kind")), ("title", _l("Title")), ("rrule", _l("Repeats")),
+    ("occurrences", _l("Dates planned")), ("reason", _l("Reason")),
+    ("released", _l("Places freed")), ("start_at", _l("Start")), ("end_at", _l("End")),
+    ("venue_id", _l("Venue")), ("role", _l("Role")), ("role_id", _l("Role")),
+    ("last_day", _l("Last day")), ("cancelled", _l("Dates cancelled")),
+    ("parent", _l("Earlier series")), ("kept", _l("Dates kept")),
+    ("created", _l("Dates planned")), ("occurrence_id", _l("Date")),
+    ("person_id", _l("Member")), ("status", _l("State")), ("position", _l("Waitlist place")),
+    ("overridden", _l("Rules overridden")), ("was", _l("Was")), ("giver", _l("Given by")),
+    ("taker", _l("Taken by")), ("assignment_id", _l("Assignment")),
+    ("pending", _l("Awaits approval")), ("attending", _l("Coming")),
+    ("scope", _l("Calendar")), ("scope_id", _l("For")), ("minutes", _l("Minutes before")),
+    ("on", _l("Switched on")), ("community_id", _l("Community")),
+    ("communities", _l("Communities")), ("fields", _l("Fields changed")),
+    ("name", _l("Name")), ("code", _l("Code")), ("is_lead", _l("Team lead")),
+    ("limit", _l("Most shifts per week")), ("username", _l("User name")),
+    ("is_also_leader", _l("Also a leader")), ("password", _l("Password")),
+    ("places", _l("Places needed / at most")), ("before", _l("Before")),
+    ("after", _l("After")))
+# The member fields a "person.update" entry names (names only: never the values).
+PERSON_FIELDS = Vocabulary(
+    ("full_name", _l("Full name")), ("community_id", _l("Community")), ("phone", _l("Phone")),
+    ("email", _l("E-mail")), ("address", _l("Address")), ("languages", _l("Languages")),
+    ("birth_year", _l("Birth year")), ("status", _l("Status")), ("away_from", _l("Away from")),
+    ("away_until", _l("Away until")), ("max_shifts_per_week", _l("Most shifts per week")),
+    ("notes", _l("Notes")))
+# The soft rules of the eligibility check a coordinator may override.
+OVERRIDABLE_RULES = Vocabulary(
+    ("unavailable", _l("said not available")), ("away", _l("away then")),
+    ("weekly_limit", _l("beyond their weekly limit")),
+    ("window", _l("before sign-up opens")))
 # One date style per context, per language (Babel patterns). ``when`` is a shift as people
 # read it on pages, in messages and in the plan; ``when_year`` the same where dates may lie
 # in another year (a series' dates); ``day``/``date`` a day without a time; ``record`` the
@@ -120,7 +184,9 @@ ALL = {"ROLES": ROLES, "PERSON_STATUSES": PERSON_STATUSES, "TEXT_SIZES": TEXT_SI
        "ASSIGNMENT_STATUSES": ASSIGNMENT_STATUSES, "SWAP_STATUSES": SWAP_STATUSES,
        "WEEKDAYS": WEEKDAYS, "FEED_SCOPES": FEED_SCOPES,
        "DELIVERY_STATUSES": DELIVERY_STATUSES, "CHANNELS": CHANNELS,
-       "DELIVERY_KINDS": DELIVERY_KINDS}
+       "DELIVERY_KINDS": DELIVERY_KINDS, "AUDIT_ACTIONS": AUDIT_ACTIONS,
+       "AUDIT_ENTITIES": AUDIT_ENTITIES, "AUDIT_FIELDS": AUDIT_FIELDS,
+       "PERSON_FIELDS": PERSON_FIELDS, "OVERRIDABLE_RULES": OVERRIDABLE_RULES}
 
 
 def init_app(app) -> None:

@@ -27,6 +27,15 @@ PROBLEMS = {"not_configured": _l("Not configured"),
             "rejected": _l("The gateway refused the key (SMS_KEY)"),
             "bad_address": _l("No gateway answers at this address (SMS_URL)"),
             "bad_url": _l("The address is not valid")}
+# Why a message failed, from the sender's error text (kept in English in the database and
+# the log): the page says it in the reader's words and keeps the detail folded away.
+FAILURES = (("no address", _l("There is no phone number or e-mail address for this person.")),
+            ("recipient refused", _l("The mail server refused this address.")),
+            ("gateway answered HTTP", _l("The SMS gateway answered with an error.")),
+            ("gateway:", _l("The SMS gateway could not be reached or refused the message.")),
+            (store.UNCERTAIN, _l("Interrupted while sending: it may have arrived, so it is "
+                                 "not sent again by itself.")))
+OTHER_FAILURE = _l("The message could not be sent.")
 _EMAIL = re.compile(r"\b([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
 _PHONE = re.compile(r"(?<!\d)(\d{3})\d{4}(\d{4})(?!\d)")
 
@@ -37,6 +46,13 @@ def mask(text: str | None) -> str:
     return _PHONE.sub(r"\1****\2", _EMAIL.sub(r"\1***@\2", text or ""))
 
 
+def failure_reason(error: str | None) -> str:
+    """Say why a delivery failed, in the reader's language."""
+    text = error or ""
+    return str(next((label for start, label in FAILURES if text.startswith(start)),
+                    OTHER_FAILURE))
+
+
 def _failed(rows) -> list[dict]:
     """The failed list as ready values: labels, the recipient's name, masked address."""
     return [{"id": d.id, "created_at": d.created_at, "status": d.status,
@@ -45,7 +61,8 @@ def _failed(rows) -> list[dict]:
              "recipient": name or "—",
              "address": mask((d.payload or {}).get({"email": "email", "sms": "phone"}.get(
                  d.channel, ""))),
-             "attempts": d.attempts, "last_error": mask(d.last_error)} for d, name in rows]
+             "attempts": d.attempts, "reason": failure_reason(d.last_error),
+             "last_error": mask(d.last_error)} for d, name in rows]
 
 
 def _static_problems() -> dict[str, tuple[str, str] | None]:

@@ -9,19 +9,36 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..http.forms import options
 from ..http.inputs import InputForm
 from ..vocab import ROLES, TEAM_KINDS, VENUE_KINDS
 
 
-class AccountForm(InputForm):
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes: a multi-select needs Ctrl or a long press."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MemberChoice:
+    """A form with a ``member`` field typed by name or phone: the services' errors about
+    ``person_id`` are shown on it."""
+
+    @property
+    def person_id(self):
+        return self.member
+
+
+class AccountForm(MemberChoice, InputForm):
     role = SelectField(_l("Role"), choices=options(ROLES.choices()))
     username = StringField(_l("Username"), validators=[Optional(), Length(max=50)])
-    person_id = IntegerField(_l("Member number (for volunteers)"),
-                             validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    member = StringField(_l("Member (for volunteers): name or phone number"),
+                         validators=[Optional(), Length(max=100)])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
-    community_ids = SelectMultipleField(_l("Communities (for coordinators)"), coerce=int)
+    community_ids = CheckboxesField(_l("Communities (for coordinators)"), coerce=int)
     is_also_leader = BooleanField(_l("Also a township leader: reads every community"))
 
 
@@ -45,7 +62,7 @@ class VenueForm(InputForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
 
 
-class MemberForm(InputForm):
-    person_id = IntegerField(_l("Member number"),
-                             validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+class MemberForm(MemberChoice, InputForm):
+    member = StringField(_l("Name or phone number"),
+                         validators=[DataRequired(), Length(max=100)])
     is_lead = BooleanField(_l("Team lead"))

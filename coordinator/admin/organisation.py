@@ -15,6 +15,7 @@ from ..http.transactions import write
 from ..models import Community, Person, Team, TeamMember, Venue
 from ..services.access import managed_community_ids, visible_community_ids
 from ..services.people import organisation as org
+from ..services.people.lookup import find_member
 from . import bp
 from .forms import CommunityForm, MemberForm, TeamForm, VenueForm
 
@@ -98,9 +99,13 @@ def team(team_id: int):
         abort(403)
     done = None
     if form.validate_on_submit():
-        done, _refusal = write(lambda: org.set_membership(
-            db.session, current_user, team_id, form.person_id.data, True, form.is_lead.data,
-            now()) or True, form=form, success=_("Saved."))
+        def add():
+            person = find_member(db.session, form.member.data, community_id=row.community_id)
+            org.set_membership(db.session, current_user, team_id, person.id, True,
+                               form.is_lead.data, now())
+            return True
+
+        done, _refusal = write(add, form=form, success=_("Saved."))
     if done:
         return redirect(url_for("admin.team", team_id=team_id))
     members = db.session.execute(

@@ -10,10 +10,13 @@ from ..clock import now
 from ..extensions import db
 from ..http.access import roles_required
 from ..http.forms import options
+from ..http.i18n import localdate, localtime, repeat_rule_text
 from ..http.transactions import write
 from ..http.urls import page_arg
-from ..models import Account, AuditEntry, Community, Person
+from ..models import Account, Community, Person
+from ..services.audit_log import AuditFormat, read_page
 from ..services.people import accounts
+from ..services.people.lookup import find_member
 from . import bp
 from .forms import AccountForm
 
@@ -44,9 +47,9 @@ def accounts_list():
                            pages=max(1, -(-total // PAGE)))
 
 
-def _input(form: AccountForm) -> accounts.AccountInput:
+def _input(form: AccountForm, person_id: int | None) -> accounts.AccountInput:
     return accounts.AccountInput(role=form.role.data, username=(form.username.data or "").strip()
-                                 or None, person_id=form.person_id.data,
+                                 or None, person_id=person_id,
                                  password=form.password.data or None,
                                  community_ids=tuple(form.community_ids.data or ()),
                                  is_also_leader=bool(form.is_also_leader.data))
@@ -58,9 +61,13 @@ def account_new():
     form = AccountForm()
     form.community_ids.choices = _community_choices()
     if form.validate_on_submit():
-        account, error = write(lambda: accounts.create_account(db.session, current_user,
-                                                               _input(form), now()),
-                               form=form, success=_("Account created."))
+        def create():
+            typed = (form.member.data or "").strip()
+            person = find_member(db.session, typed) if typed else None
+            return accounts.create_account(db.session, current_user,
+                                           _input(form, person.id if person else None), now())
+
+        account, error = write(create, form=form, success=_("Account created."))
         if error is None:
             return redirect(url_for("admin.account_edit", account_id=account.id))
     return render_template("admin/account_form.html", form=form, account=None), (
@@ -78,7 +85,7 @@ def account_edit(account_id: int):
         form.password.data = ""
     if form.validate_on_submit():
         _account, error = write(lambda: accounts.update_account(
-            db.session, current_user, account_id, _input(form), now()),
+            db.session, current_user, account_id, _input(form, account.person_id), now()),
             form=form, success=_("Saved."))
         if error is None:
             return redirect(url_for("admin.account_edit", account_id=account_id))
@@ -103,7 +110,11 @@ def account_enabled(account_id: int):
 @roles_required("admin")
 def audit_log():
     page = page_arg()
-    rows = db.session.execute(
-        select(AuditEntry, Account.username).outerjoin(Account, AuditEntry.actor_id == Account.id)
-        .order_by(AuditEntry.id.desc()).limit(PAGE).offset((page - 1) * PAGE)).all()
-    return render_template("admin/audit.html", rows=rows, page=page)
+    fmt = AuditFormat(
+        instant=lambda at: localtime(at, "record"), day=lambda day: localdate(day, "date"),
+        repeat=lambda rule, series: repeat_rule_text(rule, series),
+        yes=_("Yes"), no=_("No"), changed=_("changed"), change=_("%(before)s → %(after)s"),
+        separator=_(", "), label_value=_("%(label)s: %(value)s"),
+        named=_("%(label)s: %(name)s"))
+    rows = read_page(db.session, page, PAGE, fmt)
+    return render_template("admin/audit.html", rows=rows, page=page, more=len(rows) == PAGE)

@@ -1,9 +1,11 @@
-"""The "My calendar" page: subscription links, QR codes, how-to, rotation, alarms,
-and (for coordinators) the public calendar switch of their communities."""
+"""The "My calendar" page: subscription links, QR codes, how-to per phone brand, the
+organisation feed's filter form, rotation, alarms, a one-time .ics download of one's own
+shifts, and (for coordinators) the public calendar switch of their communities."""
 from __future__ import annotations
 
 import base64
 import io
+from urllib.parse import urlencode
 
 import segno
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,15 +14,21 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..clock import now
+from ..domain.text import parse_int
 from ..extensions import db
 from ..http.inputs import int_arg
 from ..http.transactions import write
-from ..models import Community, TeamMember
+from ..http.urls import MAX_ID
+from ..models import Community, Team, TeamMember
 from ..services import audit
 from ..services.access import managed_community_ids, reads_every_community
 from ..services.feeds import tokens as feed_tokens
+from ..services.feeds.content import FeedSpec
+from ..services.feeds.serve import FeedRequest
+from ..services.feeds.viewer import viewer_for
+from ..vocab import SERIES_KINDS
 from . import bp
-from .views import base_url, feed_name
+from .views import answer, base_url, feed_name
 
 ALARM_CHOICES = (None, 30, 60, 120, 1440)
 
@@ -54,17 +62,59 @@ def _available():
     return list(dict.fromkeys(feeds))
 
 
+def _filter_choices() -> dict:
+    """What the organisation feed's filter form offers: kinds, communities, teams."""
+    communities = db.session.scalars(select(Community).order_by(Community.code)
+                                     .limit(200)).all()
+    teams = db.session.execute(
+        select(Team.id, Team.name, Community.name).outerjoin(Community)
+        .order_by(Community.code, Team.name).limit(500)).all()
+    return {"kinds": list(SERIES_KINDS.items()), "communities": communities,
+            "teams": [(team_id, name if not where else f"{where} · {name}")
+                      for team_id, name, where in teams]}
+
+
+def _chosen(args, choices: dict) -> FeedSpec:
+    """The filters ticked in the form; what the form does not offer is left out (the page
+    never refuses a link the user only half chose)."""
+    kinds = tuple(k for k in SERIES_KINDS if k in args.getlist("kind"))
+    community_id = parse_int(args.get("community") or "", 1, MAX_ID)
+    if community_id not in {c.id for c in choices["communities"]}:
+        community_id = None
+    team_id = parse_int(args.get("team") or "", 1, MAX_ID)
+    if team_id not in {t for t, _name in choices["teams"]}:
+        team_id = None
+    return FeedSpec(scope="organisation", kinds=kinds, community_id=community_id,
+                    team_id=team_id)
+
+
+def _filtered(url: str, spec: FeedSpec) -> str:
+    """``url`` with the query the feed's parser reads (``views.parse_filters``)."""
+    query = {"kind": ",".join(spec.kinds), "community": spec.community_id or "",
+             "team": spec.team_id or ""}
+    query = {k: v for k, v in query.items() if v}
+    return url + ("?" + urlencode(query, safe=",") if query else "")
+
+
 @bp.route("/calendar")
 @login_required
 def calendar():
     secret = current_app.config["SECRET_KEY"]
     cards = []
+    choices = chosen = None
     for scope, scope_id in _available():
         row = feed_tokens.current(db.session, current_user, scope, scope_id)
-        entry = {"scope": scope, "scope_id": scope_id, "name": feed_name(scope, scope_id)}
+        spec = None
+        if scope == "organisation":
+            choices = _filter_choices()
+            spec = chosen = _chosen(request.args, choices)
+        entry = {"scope": scope, "scope_id": scope_id,
+                 "name": feed_name(scope, scope_id, spec)}
         if row is not None:
             url = base_url() + url_for("feeds.private_feed",
                                        token=feed_tokens.derive(secret, row.salt))
+            if spec is not None:
+                url = _filtered(url, spec)
             entry.update(url=url, webcal="webcal://" + url.split("://", 1)[1], qr=_qr(url))
         cards.append(entry)
     managed = managed_community_ids(db.session, current_user)
@@ -77,8 +127,28 @@ def calendar():
             url = base_url() + url_for("feeds.public_feed", code=community.code)
             public.append((community, url))
     return render_template("feeds/calendar.html", cards=cards, public=public,
-                           alarm_choices=ALARM_CHOICES,
+                           alarm_choices=ALARM_CHOICES, choices=choices, chosen=chosen,
                            alarm=current_user.feed_alarm_minutes)
+
+
+@bp.route("/calendar/my-shifts.ics")
+@login_required
+def calendar_download():
+    """One's own shifts as a file to import once (for calendars that cannot subscribe):
+    the personal feed's content, as an attachment; it never updates by itself."""
+    account = current_user._get_current_object()
+    if not account.person_id:
+        abort(404)
+    feed = FeedRequest(key=f"download{account.id}", spec=FeedSpec(scope="mine"),
+                       viewer=viewer_for(db.session, account),
+                       locale=account.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
+                       private=True, person_id=account.person_id,
+                       alarm_minutes=account.feed_alarm_minutes)
+    response = answer(feed, lambda: feed_name("mine", None))
+    if response.status_code == 200:
+        response.headers["Content-Disposition"] = "attachment; filename=my-shifts.ics"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/calendar/link", methods=["POST"])

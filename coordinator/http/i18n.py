@@ -1,14 +1,15 @@
 """Language and time display: Flask-Babel locale choice and the ``localtime`` filter."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel.dates import get_timezone, get_timezone_name
 from flask import current_app, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..domain.repeat_words import RepeatWords, describe_repeat, describe_rule
 from ..extensions import babel
 from ..vocab import date_pattern
 
@@ -71,4 +72,49 @@ def init_app(app) -> None:
                    default_domain="messages")
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.globals["repeat_text"] = repeat_text
     app.jinja_env.add_extension("jinja2.ext.i18n")
+
+
+def repeat_words() -> RepeatWords:
+    """The phrases of ``describe_repeat`` in the current language."""
+    return RepeatWords(
+        once=_("Once, %(date)s"), daily=_("Every day"), every_n_days=_("Every %(n)s days"),
+        weekly=_("Every %(days)s"), every_other_week=_("Every other week on %(days)s"),
+        every_n_weeks=_("Every %(n)s weeks on %(days)s"),
+        monthly_day=_("Every month on day %(days)s"),
+        every_n_months_day=_("Every %(n)s months on day %(days)s"),
+        monthly_last_day=_("Every month on its last day"),
+        monthly_weekday=_("Every month on the %(days)s"),
+        every_n_months_weekday=_("Every %(n)s months on the %(days)s"),
+        yearly=_("Every year on %(date)s"), month_day=_("%(month)s/%(day)s"),
+        position_weekday=_("%(position)s %(weekday)s"), custom=_("On a custom repeat"),
+        time_range=_("%(start)s–%(end)s"), next_day=_("%(time)s the next day"),
+        until=_("until %(date)s"), count=_("%(n)s times in all"),
+        with_time=_("%(rule)s %(time)s"),
+        more=_("%(text)s, %(more)s"), separator=_(", "), last_separator=_(" and "),
+        weekdays=(pgettext("repeat", "Monday"), pgettext("repeat", "Tuesday"),
+                  pgettext("repeat", "Wednesday"), pgettext("repeat", "Thursday"),
+                  pgettext("repeat", "Friday"), pgettext("repeat", "Saturday"),
+                  pgettext("repeat", "Sunday")),
+        positions={1: pgettext("repeat", "first"), 2: pgettext("repeat", "second"),
+                   3: pgettext("repeat", "third"), 4: pgettext("repeat", "fourth"),
+                   5: pgettext("repeat", "fifth"), -1: pgettext("repeat", "last"),
+                   -2: pgettext("repeat", "second to last")},
+        format_date=lambda day: localdate(day, "date"))
+
+
+def repeat_text(series) -> str:
+    """Return how ``series`` repeats, in words and with its time (templates call this)."""
+    return describe_repeat(series.rrule, datetime.combine(series.start_date, series.start_time),
+                           timedelta(minutes=series.duration_minutes), repeat_words(),
+                           until=series.until)
+
+
+def repeat_rule_text(rule: str | None, series=None) -> str:
+    """Return ``rule`` in words, with the time of ``series`` when it is known (the audit log
+    keeps the rule a series was created with; without the series, the words alone)."""
+    if series is not None:
+        return describe_repeat(rule, datetime.combine(series.start_date, series.start_time),
+                               timedelta(minutes=series.duration_minutes), repeat_words())
+    return describe_rule(rule, repeat_words())

@@ -35,8 +35,10 @@ CHECKED = {
     ("deliveries", "channel"): vocab.CHANNELS,
 }
 # Vocabularies without an IN (...) CHECK: weekdays are a BETWEEN (tested below), delivery
-# kinds are free text in the database (the planner writes them).
-UNCHECKED = {"WEEKDAYS", "DELIVERY_KINDS"}
+# kinds are free text in the database (the planner writes them); the audit log's words
+# label free-text codes and names.
+UNCHECKED = {"WEEKDAYS", "DELIVERY_KINDS", "AUDIT_ACTIONS", "AUDIT_ENTITIES", "AUDIT_FIELDS",
+             "PERSON_FIELDS", "OVERRIDABLE_RULES"}
 _IN = re.compile(r"^(\w+) IN \((.*)\)$")
 
 

@@ -91,7 +91,8 @@ ACCOUNT_CASES = [
     ({"role": "coordinator", "username": "newcoord", "password": "long enough pw"},
      "community_ids"),
     ({"role": "king", "username": "newadmin", "password": "long enough pw"}, "role"),
-    ({"role": "volunteer", "person_id": "99999", "password": "long enough pw"}, "person_id"),
+    ({"role": "volunteer", "member": "99999", "password": "long enough pw"}, "member"),
+    ({"role": "volunteer", "member": "没这个人", "password": "long enough pw"}, "member"),
     ({"role": "volunteer", "password": "long enough pw"}, "username"),
 ]
 
@@ -109,8 +110,8 @@ def test_account_form_rejects_bad_input(app, client, org, data, field):
 def test_account_for_person_who_has_one_is_refused(app, client, org):
     login(client, "admin1")
     response = post(client, "/admin/accounts/new",
-                    {"role": "volunteer", "person_id": org["v1"].id, "password": "long enough pw"})
-    assert response.status_code == 400 and 'id="person_id-err"' in response.get_data(as_text=True)
+                    {"role": "volunteer", "member": "王秀英", "password": "long enough pw"})
+    assert response.status_code == 400 and 'id="member-err"' in response.get_data(as_text=True)
 
 
 def test_admin_creates_coordinator_who_can_log_in(app, client, org):
@@ -159,12 +160,12 @@ def test_team_duplicate_name_and_membership_rules(app, client, org):
     with app.app_context():
         team_id = db.session.scalar(db.select(Team.id))
     url = f"/admin/teams/{team_id}"
-    for bad in ({"person_id": "99999"}, {"person_id": org["v2"].id}, {"person_id": "abc"}):
-        response = post(client, url, bad)
-        assert response.status_code == 400 and 'id="person_id-err"' in response.get_data(
+    for bad in ({"member": "99999"}, {"member": "李建国"}, {"member": "abc"}, {"member": ""}):
+        response = post(client, url, bad)  # unknown, of another community, empty
+        assert response.status_code == 400 and 'id="member-err"' in response.get_data(
             as_text=True)
     assert _count(app, TeamMember) == 0
-    assert post(client, url, {"person_id": org["v1"].id, "is_lead": "y"}).status_code == 302
+    assert post(client, url, {"member": "王秀英", "is_lead": "y"}).status_code == 302
     assert _count(app, TeamMember) == 1
 
 
