@@ -51,7 +51,8 @@ def test_plan_page_pdf_csv_and_xlsx_show_the_same_head_count(app, client, world,
     assert "人参加" not in html  # the old count of yes answers only ("3 人参加")
     # The week's figures say the same (the only team event of the week).
     figures = text_of(html.split('class="figures"', 1)[1].split("</dl>", 1)[0])
-    assert f"队伍活动 {ZH_LINE}" in figures
+    assert (f"队伍活动预计人数 {EXPECTED} 已确认 {CONFIRMED} 人，{DECLINED} 人请假"
+            in figures)
     # On paper, and in the files (read in English: the column names).
     reader = PdfReader(io.BytesIO(client.get(f"/plan/print.pdf?date={world['first_day']}").data))
     pdf = _flat("".join(page.extract_text() for page in reader.pages))
