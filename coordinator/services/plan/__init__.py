@@ -3,7 +3,8 @@
 Everything here is plain Python over the session; the page, the PDF, the exports and the
 leaders' weekly summary read the same figures. The number of queries does not depend on
 the data: three aggregate queries for the summary (counts, people, team head-counts; both
-weeks at once), one for the grid's rows, and one more for its cells (collapsed) or three for its entries.
+weeks at once), one for the grid's rows, and one more for its cells (collapsed) or three
+for its entries.
 
 A week that would show more than ``detail_limit`` occurrences collapses to counts per
 group and day (one row per community, team or venue, paginated); a leader drills into one
