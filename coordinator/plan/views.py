@@ -92,7 +92,9 @@ def _export_texts() -> plan_export.Texts:
     return plan_export.Texts(headers=headers, kinds={k: str(v) for k, v in SERIES_KINDS.items()},
                              weekdays=weekdays, scheduled=_("Scheduled"),
                              cancelled=_("Cancelled"), care_visit=str(SERIES_KINDS["care"]),
-                             list_sep=_("、"))
+                             list_sep=_("、"), turnout=_(
+                                 "Expected %(expected)s (%(confirmed)s confirmed, "
+                                 "%(declined)s declined)"))
 
 
 def _export(kind: str):

@@ -20,6 +20,7 @@ from ..services.schedule import changes
 from ..services.schedule.horizon import horizon_end
 from ..services.shifts import signups
 from ..services.shifts.suggestions import suggest
+from ..services.shifts.turnout import Turnout, turnout
 from . import bp
 from .forms import AssignForm, CancelForm, MoveForm, SeriesForm
 from .views import STAFF, fill_choices, series_input
@@ -60,11 +61,13 @@ def _page(occurrence, series, status=200, **forms):
         .order_by(Venue.name)).all()
     move.venue_id.choices = options([(0, _("— none —"))] + [(v.id, v.name) for v in venues])
     venue = db.session.get(Venue, occurrence.venue_id) if occurrence.venue_id else None
+    head_count = (turnout(db.session, [occurrence.id]).get(occurrence.id, Turnout())
+                  if series.participation == "team" else None)
     return render_template(
         "schedule/occurrence.html", occurrence=occurrence, series=series, roles=roles,
         by_role=by_role, suggestions=suggestions, can_edit=can_edit, venue=venue,
         assign=forms.get("assign") or AssignForm(), cancel=forms.get("cancel") or CancelForm(),
-        move=move, is_past=occurrence.start_at <= at), status
+        move=move, is_past=occurrence.start_at <= at, head_count=head_count), status
 
 
 @bp.route("/occurrences/<id:occurrence_id>")

@@ -36,6 +36,7 @@ from ...models import (
     TeamMember,
     Venue,
 )
+from ..shifts.turnout import declined, is_expected
 from . import sources
 from .viewer import Viewer
 
@@ -138,13 +139,11 @@ def my_assignments(person_id, win: Window):
 
 
 def my_team_events(person_id, win: Window):
-    """My teams' events a personal feed shows: all but those I declined long ago."""
-    declined = (select(Response.id).where(
-        Response.occurrence_id == Occurrence.id, Response.person_id == person_id,
-        Response.is_attending.is_(False), Response.updated_at < win.kept)
-        .correlate(Occurrence).exists())
+    """My teams' events a personal feed shows: all but those I declined long ago (one I
+    declined lately shows as cancelled; the rest I am expected at: ``shifts.turnout``)."""
     return and_(Series.participation == "team", Series.team_id.in_(
-        select(TeamMember.team_id).where(TeamMember.person_id == person_id)), ~declined)
+        select(TeamMember.team_id).where(TeamMember.person_id == person_id)),
+        ~declined(Occurrence.id, person_id, before=win.kept))
 
 
 def selection(spec: FeedSpec, person_id: int | None, win: Window):
@@ -425,7 +424,7 @@ def _mine(session, spec, viewer, texts, win, alarms) -> list[FeedEvent]:
         if occ.id in out:
             continue
         event = _event(occ, series, venue, community, viewer, texts, ctx)
-        if response is not None and not response.is_attending:
+        if not is_expected(response):
             event.status = "CANCELLED"
         _coordinator_line(event, occ, series, viewer, texts, ctx)
         event.url_path = _link(occ, series, viewer, ctx, win)

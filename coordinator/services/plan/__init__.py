@@ -2,8 +2,9 @@
 
 Everything here is plain Python over the session; the page, the PDF, the exports and the
 leaders' weekly summary read the same figures. The number of queries does not depend on
-the data: two aggregate queries for the summary (counts and people, both weeks at once),
-one for the grid's rows, and one more for its cells (collapsed) or three for its entries.
+the data: three aggregate queries for the summary (counts, people, team head-counts; both
+weeks at once), one for the grid's rows, and one more for its cells (collapsed) or three
+for its entries.
 
 A week that would show more than ``detail_limit`` occurrences collapses to counts per
 group and day (one row per community, team or venue, paginated); a leader drills into one
@@ -22,6 +23,7 @@ from .figures import (
     _summary_from,
     _summary_people,
     _summary_rows,
+    _summary_team,
     biggest_gaps,
     summary,
     week_figures,
@@ -66,9 +68,11 @@ def plan_page(sessions: Callable[[], ContextManager], viewer: PlanViewer, flt: P
         people = [pool.submit(run, _summary_people, week) for week in (1, 0)]
         table = pool.submit(run, grid, detail_limit, per_page)
         rows = [pool.submit(run, _summary_rows, week) for week in (1, 0)]
+        team = pool.submit(run, _summary_team)
         result = _summary_from(rows[0].result() + rows[1].result(), flt)
         result.this.volunteers = people[0].result()[1]
         result.last.volunteers = people[1].result()[0]
+        result.last.team, result.this.team = team.result()
         return result, table.result()
 
 __all__ = ["PlanFilter", "PlanViewer", "WeekFigures", "Summary", "Grid", "GroupRow", "Cell",

@@ -31,6 +31,8 @@ class Texts:
     cancelled: str
     care_visit: str
     list_sep: str = "、"
+    # A team event's head-count, in the Role column: "Expected %(expected)s (…)".
+    turnout: str = "%(expected)s (%(confirmed)s, %(declined)s)"
 
 
 COLUMNS = ("date", "weekday", "start", "end", "community", "team", "venue", "kind", "title",
@@ -54,8 +56,13 @@ def rows(entries: Iterable[Entry], zone: str, texts: Texts) -> Iterable[list]:
         status = texts.scheduled if entry.status == "scheduled" else texts.cancelled
         lines = entry.roles or [None]
         for role in lines:
-            if role is None:
-                counts = ["", entry.attending or "", "", ""]
+            if role is None and entry.participation == "team" and entry.status == "scheduled":
+                # Needed: who is expected (members minus declines); Filled: who said yes.
+                t = entry.turnout
+                counts = [texts.turnout % {"expected": t.expected, "confirmed": t.confirmed,
+                                           "declined": t.declined}, t.expected, t.confirmed, ""]
+            elif role is None:
+                counts = ["", "", "", ""]
             else:
                 counts = [role.name, role.needed, role.filled,
                           role.missing if entry.status == "scheduled" else 0]

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, distinct, func, select, union, union_all
 
 from ...domain.recurrence import local_day_bounds
-from ...models import Assignment, Community, Occurrence, OccurrenceRole, Response, Series, Team
+from ...models import Assignment, Community, Occurrence, OccurrenceRole, Series, Team, TeamMember
+from ..shifts.turnout import Turnout, expected_people, turnout_query
 from .filters import TOP_OPEN, PlanFilter, PlanViewer, is_narrow, monday_of
 from .queries import SCHEDULED, apply_filter, group_column, grouped_rows
 
@@ -22,7 +23,8 @@ class WeekFigures:
     cancelled: int = 0
     needed: int = 0
     filled: int = 0  # filled places, counting none beyond what was needed
-    volunteers: int = 0  # distinct people on a shift or attending a team event
+    volunteers: int = 0  # distinct people on a shift or expected at a team event
+    team: Turnout = field(default_factory=Turnout)  # head-counts of the team events, summed
     planned_hours: float = 0.0  # filled places times their length
     top_open: list[tuple[str | None, int]] = field(default_factory=list)  # (name, open)
 
@@ -109,7 +111,8 @@ def _summary_from(rows, flt: PlanFilter) -> Summary:
 
 def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
                     only: int | None = None) -> tuple[int, int]:
-    """Distinct people on a shift or attending a team event: (last week, this week).
+    """Distinct people on a shift or expected at a team event (``shifts.turnout``: members
+    who did not decline): (last week, this week).
 
     Each kind of taking part is joined to the weeks' occurrences, then the people of both
     are one UNION. On SQLite a wide week instead reads its occurrences once, each looked
@@ -122,9 +125,7 @@ def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
                        Assignment.person_id.label("person_id"))
                 .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
                 .where(Assignment.status == "confirmed"))
-    attending = (select(Response.occurrence_id.label("occurrence_id"),
-                        Response.person_id.label("person_id"))
-                 .where(Response.is_attending.is_(True)))
+    expected = expected_people()
 
     def weeks(query, on):
         return apply_filter(query.join(Occurrence, on)
@@ -135,11 +136,11 @@ def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
         people = union(
             weeks(on_shift.with_only_columns(week.label("week"), Assignment.person_id),
                   OccurrenceRole.occurrence_id == Occurrence.id),
-            weeks(attending.with_only_columns(week.label("week"), Response.person_id),
-                  Response.occurrence_id == Occurrence.id)).subquery()
+            apply_filter(expected.with_only_columns(week.label("week"), TeamMember.person_id)
+                         .where(SCHEDULED), flt, viewer, lo, hi)).subquery()
         query = select(people.c.week, func.count()).group_by(people.c.week)
     else:
-        taking_part = union_all(on_shift, attending).subquery()
+        taking_part = union_all(on_shift, expected).subquery()
         query = apply_filter(
             select(week, func.count(distinct(taking_part.c.person_id)))
             .select_from(Occurrence).join(Series, Occurrence.series_id == Series.id)
@@ -151,12 +152,30 @@ def _summary_people(session, viewer: PlanViewer, flt: PlanFilter, zone: str,
     return counts[0], counts[1]
 
 
+def _summary_team(session, viewer: PlanViewer, flt: PlanFilter, zone: str
+                  ) -> tuple[Turnout, Turnout]:
+    """The team events' head-counts summed by week: (last week, this week)."""
+    lo, hi, week = _two_weeks(flt, zone)
+    ids = apply_filter(select(Occurrence.id).join(Series, Occurrence.series_id == Series.id)
+                       .where(SCHEDULED), flt, viewer, lo, hi)
+    per_event = turnout_query(ids).subquery()
+    query = (select(week, func.sum(per_event.c.members), func.sum(per_event.c.confirmed),
+                    func.sum(per_event.c.declined))
+             .select_from(per_event).join(Occurrence, Occurrence.id == per_event.c.occurrence_id)
+             .group_by(week))
+    sums = [Turnout(), Turnout()]
+    for index, members, confirmed, declined in session.connection().execute(query):
+        sums[index] = Turnout(int(members or 0), int(confirmed or 0), int(declined or 0))
+    return sums[0], sums[1]
+
+
 def summary(session, viewer: PlanViewer, flt: PlanFilter, zone: str) -> Summary:
-    """This week's figures and last week's, under the same filter: two queries, each one
-    pass over the two weeks."""
+    """This week's figures and last week's, under the same filter: three queries, each
+    one pass over the two weeks."""
     result = _summary_from(_summary_rows(session, viewer, flt, zone), flt)
     result.last.volunteers, result.this.volunteers = _summary_people(session, viewer, flt,
                                                                      zone)
+    result.last.team, result.this.team = _summary_team(session, viewer, flt, zone)
     return result
 
 

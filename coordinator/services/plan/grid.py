@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, or_, select
 
 from ...models import (
     Assignment,
@@ -12,11 +12,11 @@ from ...models import (
     Occurrence,
     OccurrenceRole,
     Person,
-    Response,
     Series,
     Team,
     Venue,
 )
+from ..shifts.turnout import Turnout, turnout
 from .filters import DETAIL_LIMIT, GROUPS_PER_PAGE, PlanFilter, PlanViewer
 from .queries import SCHEDULED, apply_filter, day_bounds, day_index, group_column, grouped_rows
 
@@ -71,7 +71,7 @@ class Entry:
     is_private: bool  # a care visit the viewer may not read: no title, names or place
     can_manage: bool
     roles: list[RoleLine] = field(default_factory=list)
-    attending: int = 0  # yes-answers to a team event
+    turnout: Turnout = field(default_factory=Turnout)  # a team event's head-count
     person_ids: set[int] = field(default_factory=set)  # confirmed people (privacy checks)
 
     @property
@@ -227,11 +227,8 @@ def _entries(session, viewer: PlanViewer, flt: PlanFilter, bounds, day, group
     ids = apply_filter(select(Occurrence.id).join(Series, Occurrence.series_id == Series.id),
                  flt, viewer, lo, hi)
     _attach_roles(session, by_id, ids)
-    for occ_id, count in session.execute(
-            select(Response.occurrence_id, func.count())
-            .where(Response.occurrence_id.in_(ids), Response.is_attending.is_(True))
-            .group_by(Response.occurrence_id)):
-        by_id[occ_id].attending = count
+    for occ_id, counts in turnout(session, ids).items():
+        by_id[occ_id].turnout = counts
     for entry in by_id.values():
         if entry.kind == "care" and not viewer.reads_care(entry.community_id,
                                                           _on_it(entry, viewer)):

@@ -27,6 +27,7 @@ from ...models import (
 from ...models.types import UTCDateTime
 from ..access import managed_community_ids
 from .facts import person_window
+from .turnout import Turnout, turnout
 
 PAGE_SIZE = 20
 TOWNSHIP = 0  # community filter value for township-wide work (ids start at 1)
@@ -247,6 +248,7 @@ class TeamEventView:
     venue: str | None
     community: str | None
     attending: bool | None
+    turnout: Turnout = Turnout()  # who else is expected (members minus declines)
 
 
 def team_events_for(session, person_id: int, now: datetime, *, kind: str | None = None,
@@ -265,8 +267,9 @@ def team_events_for(session, person_id: int, now: datetime, *, kind: str | None 
                     Occurrence.status == "scheduled", Occurrence.start_at > now,
                     Occurrence.start_at < now + timedelta(days=days)))
     query = _where_filters(query, kind, community_filter)
-    rows = session.execute(query.order_by(Occurrence.start_at, Occurrence.id).limit(limit))
-    return [TeamEventView(*row) for row in rows]
+    rows = session.execute(query.order_by(Occurrence.start_at, Occurrence.id).limit(limit)).all()
+    counts = turnout(session, [row[0] for row in rows]) if rows else {}
+    return [TeamEventView(*row, counts.get(row[0], Turnout())) for row in rows]
 
 
 @dataclass(frozen=True)
