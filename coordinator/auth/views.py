@@ -54,7 +54,9 @@ def _login_page(form, retry_after: timedelta | None = None):
     if retry_after is not None:
         form.password.errors = [retry_message(retry_after)]
     demo = db.session.get(AppSetting, "demo_loaded") is not None
-    page = render_template("auth/login.html", form=form, demo=demo,
+    # Members log in by phone: the demo box shows the demo volunteer's number too.
+    demo_phone = accounts.login_phone(db.session, "volunteer") if demo else None
+    page = render_template("auth/login.html", form=form, demo=demo, demo_phone=demo_phone,
                            demo_password=current_app.config["DEMO_PASSWORD"])
     if retry_after is None:
         return page
