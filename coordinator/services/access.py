@@ -103,13 +103,6 @@ def sees_phones(phone_ids, community_id: int | None, is_on_shift: bool) -> bool:
     return is_on_shift or in_scope(phone_ids, community_id)
 
 
-def sees_coordinator_phone(phone_ids, community_id: int | None, is_signed_up: bool) -> bool:
-    """May a reader see the phone of a shift's coordinator? Those who see the shift's
-    phones, and whoever is signed up for it (past the withdrawal cut-off the page gives
-    the number to call instead of the button)."""
-    return is_signed_up or in_scope(phone_ids, community_id)
-
-
 def can_manage(session, actor: Account, community_id: int | None) -> bool:
     """Return True when ``actor`` may change data of ``community_id``."""
     ids = managed_community_ids(session, actor)

@@ -1,8 +1,8 @@
 """Whom a volunteer calls about a shift: the coordinator of the shift's community.
 
 Past the withdrawal cut-off a volunteer cannot withdraw here; the page and the refusal
-give the coordinator's name and phone instead (``access.sees_coordinator_phone``: whoever
-is signed up for the shift may read it).
+give the coordinator's name and phone instead (``services/access.py``: a volunteer sees
+the coordinator's phone of a shift they are on).
 """
 from __future__ import annotations
 

@@ -280,8 +280,8 @@ class MyShiftView:
     offer_id: int | None  # their open or pending swap offer for this shift
     offer_status: str | None
     offer_expires_at: datetime | None
-    # Past the cut-off (a confirmed place): the coordinator to call instead of withdrawing
-    # here; None while the volunteer may still withdraw, or when no coordinator has a phone.
+    # ``late``: a confirmed place past the cut-off, withdrawn only by calling; ``contact``:
+    # whom to call then (None before the cut-off, or when no coordinator has a phone).
     late: bool = False
     contact: Contact | None = None
 
@@ -326,7 +326,7 @@ def my_shifts(session, person_id: int, now: datetime, limit: int = 100) -> list[
     if not late_communities:
         return [view for view, _ in views]
     # Each of these is the person's own confirmed place: they may read its coordinator's
-    # phone (access.sees_coordinator_phone); one query for all the shifts' communities.
+    # phone (services/access.py); one query for all the shifts' communities.
     home = session.scalar(select(Person.community_id).where(Person.id == person_id))
     found = coordinator_contacts(session, late_communities | {home})
     return [replace(view, contact=found.get(community) or found.get(home))

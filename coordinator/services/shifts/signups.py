@@ -140,7 +140,7 @@ def withdraw(session, actor: Account, assignment_id: int, now: datetime) -> list
     if own and not staff and assignment.status == "confirmed" and not may_withdraw(
             occurrence.start_at, series.withdraw_cutoff_hours, now):
         # Signed up for the shift, so they may read its coordinator's phone
-        # (access.sees_coordinator_phone).
+        # (services/access.py).
         contact = shift_contact(session, series.community_id, person.community_id)
         if contact is not None:
             raise DomainError("It is too close to the start to withdraw here. Please call "
