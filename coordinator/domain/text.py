@@ -56,7 +56,8 @@ def parse_int(raw: str | None, lo: int, hi: int) -> int | None:
     then plain digits only, within [lo, hi]; None for anything else, never an exception."""
     if raw is None:
         return None
-    text = normalise(str(raw)[:40])
+    # Bounded before NFKC (a huge value is no number), with room for invisible characters.
+    text = normalise(str(raw)[:200])
     if not _ASCII_INT.fullmatch(text):
         return None
     value = int(text)
