@@ -56,8 +56,12 @@ def parse_int(raw: str | None, lo: int, hi: int) -> int | None:
     then plain digits only, within [lo, hi]; None for anything else, never an exception."""
     if raw is None:
         return None
-    # Bounded before NFKC (a huge value is no number), with room for invisible characters.
-    text = normalise(str(raw)[:200])
+    raw = str(raw)
+    # Refused, not cut, when long: a cut value would read as another number ("12" after
+    # 199 zero-width spaces as "1"); 200 leaves room for invisible characters.
+    if len(raw) > 200:
+        return None
+    text = normalise(raw)
     if not _ASCII_INT.fullmatch(text):
         return None
     value = int(text)

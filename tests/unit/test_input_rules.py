@@ -91,3 +91,8 @@ def test_full_width_digits_with_invisible_characters_read_as_the_plain_number(pa
     assert parse_int(typed, 0, 10**18) == int(plain)
     if not plain.startswith("86"):  # "86…" may be the country code, dropped
         assert normalise_phone(typed) == plain
+
+
+def test_a_long_value_is_no_number_rather_than_a_cut_one():
+    assert parse_int("\u200b" * 199 + "12", 1, 100) is None
+    assert parse_int("\u200b" * 150 + "12", 1, 100) == 12
