@@ -83,9 +83,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_make_run_serves_and_delivers_notices_then_ctrl_c_stops_both(app, backend, tmp_path):
-    if backend != "sqlite":
-        pytest.skip("make run runs on SQLite")
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # make run's database
+def test_make_run_serves_and_delivers_notices_then_ctrl_c_stops_both(app, tmp_path):
     world = shift_pages_world(app)
     with app.app_context():
         role = roles_of(patrol(world, rule=None, until_days=None))[0]
@@ -109,8 +108,8 @@ def test_make_run_serves_and_delivers_notices_then_ctrl_c_stops_both(app, backen
     pids: dict[str, int] = {}
     try:
         browser = Browser(f"http://127.0.0.1:{port}")
-        _wait(lambda: _up(browser), 10, "the web process")
-        _wait(lambda: "scheduler started" in log.read_text(), 10, "the scheduler")
+        _wait(lambda: _up(browser), 30, "the web process")
+        _wait(lambda: "scheduler started" in log.read_text(), 30, "the scheduler")
         pids = {name: int(pid) for name, pid in STARTED.findall(log.read_text())}
         assert set(pids) == {"web", "scheduler"} and len(set(pids.values())) == 2
 
@@ -127,7 +126,7 @@ def test_make_run_serves_and_delivers_notices_then_ctrl_c_stops_both(app, backen
                 db.session.remove()
             return {channel for channel, status in rows if status == "sent"}
 
-        assert "app" in _wait(delivered, 12, "the removal notice to be delivered")
+        assert "app" in _wait(delivered, 20, "the removal notice to be delivered")
     finally:
         if runner.poll() is None:
             os.killpg(runner.pid, signal.SIGINT)  # Ctrl-C in the terminal
