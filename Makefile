@@ -57,13 +57,16 @@ migrate: translations
 seed: migrate
 	$(APP_ENV) $(BIN)/flask seed-demo --if-empty
 
+# The web app and the reminder scheduler together, as two processes (Procfile.dev, run by
+# honcho; their lines prefixed "web |" and "scheduler |"; Ctrl-C stops both).
 run: seed
 	@$(MAKE) --no-print-directory system-deps || \
 	  echo "warning: could not install $(SYSTEM_PACKAGES); the PDF plan needs the CJK fonts"
 	@echo "Serving on http://127.0.0.1:$(PORT), links point to $(COORDINATOR_PUBLIC_URL)  (demo logins: admin, leader, coordinator, volunteer; password: demo)"
-	$(APP_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@echo "The reminder scheduler runs beside it (mail and SMS are printed here). Ctrl-C stops both."
+	$(APP_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
-# The reminder and digest scheduler: one process beside `make run` (mail and SMS are
+# The reminder and digest scheduler alone (`make run` already starts one; mail and SMS are
 # printed to this console in development).
 scheduler: migrate
 	$(APP_ENV) $(BIN)/flask scheduler

@@ -28,10 +28,21 @@ def login():
         return redirect(url_for("web.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        # A failure returns None and is committed: it counts in every process and host.
-        account, refused = write(lambda: accounts.authenticate(
-            db.session, form.identifier.data, form.password.data, now(),
-            address=request.remote_addr, policy=throttle.Policy.from_config(current_app.config)))
+        chosen_size = session.get("text_size")
+
+        def sign_in():
+            # A failure returns None and is committed: it counts in every process and host.
+            found = accounts.authenticate(
+                db.session, form.identifier.data, form.password.data, now(),
+                address=request.remote_addr,
+                policy=throttle.Policy.from_config(current_app.config))
+            if found is not None and chosen_size:
+                # Chosen on this login page just now (特大 to read it): keep it, or the
+                # account's stored size would shrink the text back at login.
+                accounts.set_preferences(found, text_size=chosen_size)
+            return found
+
+        account, refused = write(sign_in)
         if isinstance(refused, throttle.Throttled):
             return _login_page(form, retry_after=refused.retry_after)
         if account is None:
@@ -54,7 +65,9 @@ def _login_page(form, retry_after: timedelta | None = None):
     if retry_after is not None:
         form.password.errors = [retry_message(retry_after)]
     demo = db.session.get(AppSetting, "demo_loaded") is not None
-    page = render_template("auth/login.html", form=form, demo=demo,
+    # Members log in by phone: the demo box shows the demo volunteer's number too.
+    demo_phone = accounts.login_phone(db.session, "volunteer") if demo else None
+    page = render_template("auth/login.html", form=form, demo=demo, demo_phone=demo_phone,
                            demo_password=current_app.config["DEMO_PASSWORD"])
     if retry_after is None:
         return page

@@ -19,9 +19,17 @@ def _unwanted(ch: str, keep: str) -> bool:
     return category in ("Cc", "Cs") or ch in "\ufffe\uffff"
 
 
+# Invisible format characters that arrive with pasted or IME-typed text (zero-width space,
+# non-joiner and joiner, word joiner, byte-order mark): a phone number or a count holding
+# one looks right and matches nothing, so they are dropped, not refused.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def normalise(value: str, *, strip: bool = True) -> str:
-    """Return ``value`` in NFKC with Windows line ends made plain, trimmed."""
-    value = unicodedata.normalize("NFKC", value).replace("\r\n", "\n").replace("\r", "\n")
+    """Return ``value`` in NFKC without invisible format characters, with Windows line
+    ends made plain, trimmed."""
+    value = unicodedata.normalize("NFKC", value.translate(INVISIBLE))
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value.strip() if strip else value
 
 
@@ -48,7 +56,12 @@ def parse_int(raw: str | None, lo: int, hi: int) -> int | None:
     then plain digits only, within [lo, hi]; None for anything else, never an exception."""
     if raw is None:
         return None
-    text = normalise(str(raw)[:40])
+    raw = str(raw)
+    # Refused, not cut, when long: a cut value would read as another number ("12" after
+    # 199 zero-width spaces as "1"); 200 leaves room for invisible characters.
+    if len(raw) > 200:
+        return None
+    text = normalise(raw)
     if not _ASCII_INT.fullmatch(text):
         return None
     value = int(text)

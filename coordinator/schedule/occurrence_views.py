@@ -13,6 +13,7 @@ from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import roles_required
 from ..http.forms import options
+from ..http.inputs import int_arg
 from ..http.transactions import write
 from ..models import Assignment, Occurrence, OccurrenceRole, Person, Series, Venue
 from ..services.access import can_manage, may_read_series
@@ -165,8 +166,9 @@ def occurrence_counts(occurrence_id: int):
     counts = {}
     for role in db.session.scalars(select(OccurrenceRole).where(
             OccurrenceRole.occurrence_id == occurrence.id)):
-        needed = request.form.get(f"needed-{role.id}", type=int)
-        maximum = request.form.get(f"maximum-{role.id}", type=int)
+        # Not a WTForms form: read through the same cleaning (NFKC, invisible characters).
+        needed = int_arg(f"needed-{role.id}", lo=0, source=request.form)
+        maximum = int_arg(f"maximum-{role.id}", lo=0, source=request.form)
         if needed is None or maximum is None:
             flash(_("Enter whole numbers for every role."), "error")
             return _page(occurrence, series, 400)

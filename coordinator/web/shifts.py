@@ -129,9 +129,8 @@ def _own_assignment(assignment_id: int) -> None:
 @volunteer_required
 def assignment_withdraw(assignment_id: int):
     _own_assignment(assignment_id)
-    phone = lists.coordinator_phone(db.session, current_user.person.community_id)
     done, _refusal = write(lambda: signups.withdraw(db.session, current_user, assignment_id,
-                                                    now(), coordinator_phone=phone) or True,
+                                                    now()) or True,
                            flash_refusal=True)
     if done is not None:
         flash(_("You are no longer on this shift."), "info")

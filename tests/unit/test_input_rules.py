@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from coordinator.domain.dates import check_birth_year, check_schedule_date, schedule_range
 from coordinator.domain.errors import DomainError
 from coordinator.domain.text import normalise, parse_int, printable, refused_characters
+from coordinator.services.people.accounts import normalise_phone
 
 TODAY = date(2026, 3, 1)
 
@@ -72,3 +73,26 @@ def test_birth_years(year, ok):
     else:
         with pytest.raises(DomainError):
             check_birth_year(year)
+
+
+# --- issue 13, item 10: digits as a Chinese phone types them -------------------------------
+
+FULL_WIDTH = st.sampled_from("０１２３４５６７８９")
+INVISIBLE = st.sampled_from("\u200b\u200c\u200d\u2060\ufeff")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(FULL_WIDTH, st.lists(INVISIBLE, max_size=2)), min_size=1,
+                max_size=18))
+def test_full_width_digits_with_invisible_characters_read_as_the_plain_number(parts):
+    typed = "".join(digit + "".join(junk) for digit, junk in parts)
+    plain = "".join(str(ord(digit) - ord("０")) for digit, _ in parts)
+    assert normalise(typed) == plain
+    assert parse_int(typed, 0, 10**18) == int(plain)
+    if not plain.startswith("86"):  # "86…" may be the country code, dropped
+        assert normalise_phone(typed) == plain
+
+
+def test_a_long_value_is_no_number_rather_than_a_cut_one():
+    assert parse_int("\u200b" * 199 + "12", 1, 100) is None
+    assert parse_int("\u200b" * 150 + "12", 1, 100) == 12

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from ...domain.errors import DomainError, NotFound
+from ...domain.text import normalise
 from ...models import Account, CoordinatorScope, Person
 from ...models.people import ROLES, TEXT_SIZES, new_session_token
 from .. import audit
@@ -52,8 +53,10 @@ def check_password_policy(password: str, field: str = "password") -> None:
 
 
 def normalise_phone(raw: str) -> str:
-    """Keep the digits of a phone number, without a +86 / 0086 prefix."""
-    digits = re.sub(r"\D", "", raw or "")
+    """Keep the digits of a phone number (full-width ones made plain), without a +86 /
+    0086 prefix."""
+    # NFKC first: ``\d`` would keep "１５９" as it is, and no stored number matches it.
+    digits = re.sub(r"[^0-9]", "", normalise(raw or ""))
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix):]
@@ -116,6 +119,14 @@ def _verify(account: Account | None, password: str) -> bool:
         return _hasher.verify(account.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return False
+
+
+def login_phone(session, username: str) -> str | None:
+    """Return the phone an enabled account's member logs in with (the login page's demo
+    box names the demo volunteer's), or None."""
+    return session.scalar(select(Person.phone).join(Account, Account.person_id == Person.id)
+                          .where(func.lower(Account.username) == username.lower(),
+                                 Account.is_enabled.is_(True), Person.phone.is_not(None)))
 
 
 def load_by_session_token(session, token: str) -> Account | None:

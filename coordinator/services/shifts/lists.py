@@ -1,19 +1,18 @@
 """What each role sees first: next shifts, open shifts, unfilled slots."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
-from ...domain.eligibility import SlotFacts, refusals
+from ...domain.eligibility import SlotFacts, may_withdraw, refusals
 from ...domain.places import place_state
 from ...models import (
     Account,
     Assignment,
     Community,
-    CoordinatorScope,
     Occurrence,
     OccurrenceRole,
     Person,
@@ -26,6 +25,7 @@ from ...models import (
 )
 from ...models.types import UTCDateTime
 from ..access import managed_community_ids
+from .contacts import Contact, coordinator_contacts
 from .facts import person_window
 from .turnout import Turnout, turnout
 
@@ -283,6 +283,10 @@ class MyShiftView:
     offer_id: int | None  # their open or pending swap offer for this shift
     offer_status: str | None
     offer_expires_at: datetime | None
+    # ``late``: a confirmed place past the cut-off, withdrawn only by calling; ``contact``:
+    # whom to call then (None before the cut-off, or when no coordinator has a phone).
+    late: bool = False
+    contact: Contact | None = None
 
 
 def _waitlist_rank():
@@ -296,10 +300,12 @@ def _waitlist_rank():
 
 
 def my_shifts(session, person_id: int, now: datetime, limit: int = 100) -> list[MyShiftView]:
-    """Return the person's coming confirmed and waitlisted slots with their swap offers."""
+    """Return the person's coming confirmed and waitlisted slots with their swap offers,
+    and for places past the withdrawal cut-off the coordinator to call."""
     query = (_slot_query().add_columns(Assignment.status, Assignment.id, _waitlist_rank(),
                                        Series.withdraw_cutoff_hours, SwapOffer.id,
-                                       SwapOffer.status, SwapOffer.expires_at)
+                                       SwapOffer.status, SwapOffer.expires_at,
+                                       Series.community_id)
              .join(Assignment, Assignment.occurrence_role_id == OccurrenceRole.id)
              .outerjoin(SwapOffer, and_(SwapOffer.assignment_id == Assignment.id,
                                         SwapOffer.status.in_(("open", "pending"))))
@@ -307,16 +313,27 @@ def my_shifts(session, person_id: int, now: datetime, limit: int = 100) -> list[
                     Assignment.status.in_(("confirmed", "waitlisted")),
                     Occurrence.end_at > now, Occurrence.status == "scheduled")
              .order_by(Occurrence.start_at, OccurrenceRole.id).limit(limit))
-    out = []
+    views, late_communities = [], set()
     for row in session.execute(query):
         offer_id, offer_status, expires = row[16], row[17], row[18]
         if offer_status == "open" and expires <= now:  # expired, not yet marked so
             offer_id = offer_status = expires = None
         position = row[14] + 1 if row[12] == "waitlisted" else None
-        out.append(MyShiftView(SlotView(*row[:12], status=row[12]), row[13], position,
-                               row[5] - timedelta(hours=row[15]), offer_id, offer_status,
-                               expires))
-    return out
+        until = row[5] - timedelta(hours=row[15])
+        # A waitlisted place may always be left: nobody is missing when it goes.
+        late = row[12] == "confirmed" and not may_withdraw(row[5], row[15], now)
+        if late:
+            late_communities.add(row[19])
+        views.append((MyShiftView(SlotView(*row[:12], status=row[12]), row[13], position,
+                                  until, offer_id, offer_status, expires, late), row[19]))
+    if not late_communities:
+        return [view for view, _ in views]
+    # Each of these is the person's own confirmed place: they may read its coordinator's
+    # phone (services/access.py); one query for all the shifts' communities.
+    home = session.scalar(select(Person.community_id).where(Person.id == person_id))
+    found = coordinator_contacts(session, late_communities | {home})
+    return [replace(view, contact=found.get(community) or found.get(home))
+            if view.late else view for view, community in views]
 
 
 def recent_shifts(session, person_id: int, now: datetime, days: int = 30,
@@ -328,17 +345,6 @@ def recent_shifts(session, person_id: int, now: datetime, days: int = 30,
                     Occurrence.start_at >= now - timedelta(days=days))
              .order_by(Occurrence.start_at.desc()).limit(limit))
     return _views(session.execute(query))
-
-
-def coordinator_phone(session, community_id: int) -> str | None:
-    """Return the phone of an enabled coordinator of the community, if one has a phone."""
-    return session.scalar(
-        select(Person.phone).select_from(CoordinatorScope)
-        .join(Account, Account.id == CoordinatorScope.account_id)
-        .join(Person, Person.id == Account.person_id)
-        .where(CoordinatorScope.community_id == community_id, Account.role == "coordinator",
-               Account.is_enabled.is_(True), Person.phone.is_not(None))
-        .order_by(Account.id).limit(1))
 
 
 @dataclass(frozen=True)

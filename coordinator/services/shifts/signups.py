@@ -21,6 +21,7 @@ from ...models import Account, Assignment, Occurrence, OccurrenceRole, Person, S
 from .. import audit
 from ..access import can_manage
 from ..locks import lock, lock_many, lock_people, lock_slot
+from .contacts import shift_contact
 from .facts import person_facts
 
 
@@ -116,13 +117,12 @@ def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: 
     return SignupResult(assignment.id, status, position, overridden)
 
 
-def withdraw(session, actor: Account, assignment_id: int, now: datetime,
-             coordinator_phone: str | None = None) -> list[int]:
+def withdraw(session, actor: Account, assignment_id: int, now: datetime) -> list[int]:
     """Take a person out of a slot and promote the waitlist; returns promoted ids.
 
     A volunteer may withdraw themselves until the series' cut-off before the start;
-    after it they are asked to call their coordinator. Coordinators may always remove
-    members of their communities.
+    after it they are asked to call the shift's coordinator, by name and number.
+    Coordinators may always remove members of their communities.
     """
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.status == "withdrawn":
@@ -139,9 +139,13 @@ def withdraw(session, actor: Account, assignment_id: int, now: datetime,
         raise Forbidden("You can only withdraw yourself.")
     if own and not staff and assignment.status == "confirmed" and not may_withdraw(
             occurrence.start_at, series.withdraw_cutoff_hours, now):
-        if coordinator_phone:
-            raise DomainError("It is too close to the start to withdraw here. Please call your "
-                              "coordinator: %(phone)s.", phone=coordinator_phone)
+        # Signed up for the shift, so they may read its coordinator's phone
+        # (services/access.py).
+        contact = shift_contact(session, series.community_id, person.community_id)
+        if contact is not None:
+            raise DomainError("It is too close to the start to withdraw here. Please call "
+                              "the coordinator %(name)s: %(phone)s.", name=contact.name,
+                              phone=contact.phone)
         raise DomainError("It is too close to the start to withdraw here. Please call your "
                           "coordinator.")
     was = assignment.status

@@ -87,9 +87,14 @@ def test_seed_demo_builds_the_township(app, client):
                                                         volunteer.person_id)
         assert db.session.scalar(select(Team.kind).where(Team.id.in_(patrol_teams),
                                                          Team.kind == "patrol")) == "patrol"
+        demo_phone = db.session.get(Person, volunteer.person_id).phone
 
     page = client.get("/login").get_data(as_text=True)
     assert "<code>coordinator</code>" in page  # demo logins listed while demo data is loaded
+    # members log in by phone: the box shows the demo volunteer's, and it logs in
+    assert demo_phone and demo_phone in page
+    assert login(client, demo_phone, "demo").status_code == 302
+    client.post("/logout", data={"csrf_token": _token(client.get("/"))})
     for username in ("admin", "leader", "coordinator", "volunteer"):
         assert login(client, username, "demo").status_code == 302
         home = client.get("/")

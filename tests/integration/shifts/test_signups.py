@@ -8,7 +8,7 @@ import pytest
 from coordinator.database import begin_write
 from coordinator.domain.errors import DomainError, Forbidden
 from coordinator.extensions import db
-from coordinator.models import Assignment, AuditEntry, OccurrenceRole, Series
+from coordinator.models import Assignment, AuditEntry, OccurrenceRole, Person, Series
 from coordinator.services.people import availability
 from coordinator.services.shifts import lists, signups, swaps
 from tests.support.scheduling import NOW, ZONE, account, patrol, roles_of
@@ -63,9 +63,17 @@ def test_withdrawal_inside_cutoff_asks_to_call_the_coordinator(world):
     role = roles_of(patrol(world))[0]
     signed = _sign(world["accounts"][0], role)
     late = NOW + timedelta(days=1, hours=3)  # the patrol starts tomorrow 19:30 local
-    with pytest.raises(DomainError, match="call your coordinator") as err:
-        _withdraw(world["accounts"][0], signed.assignment_id, late, coordinator_phone="13800000000")
-    assert err.value.params["phone"] == "13800000000"
+    with pytest.raises(DomainError, match="call your coordinator"):
+        _withdraw(world["accounts"][0], signed.assignment_id, late)  # no phone on record
+    coordinator = Person(full_name="张书记", phone="13800000000",
+                         community_id=world["community"])
+    db.session.add(coordinator)
+    db.session.flush()
+    account(world["coordinator"]).person_id = coordinator.id
+    db.session.commit()
+    with pytest.raises(DomainError, match="call the coordinator") as err:
+        _withdraw(world["accounts"][0], signed.assignment_id, late)
+    assert err.value.params == {"name": "张书记", "phone": "13800000000"}
     _withdraw(world["coordinator"], signed.assignment_id, late)  # a coordinator still can
     assert db.session.get(Assignment, signed.assignment_id).status == "withdrawn"
 
