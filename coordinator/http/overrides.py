@@ -74,9 +74,17 @@ def shorts(problems) -> str:
     return _(", ").join(short(p) for p in problems)
 
 
+def then(first: str, second: str) -> str:
+    """Two sentences in a row (Chinese puts no space between them)."""
+    return _("%(sentence)s %(next)s", sentence=first, next=second)
+
+
 def explain(problems, name: str) -> str:
     """Every overridden rule in sentences (what the confirmation and the audit say)."""
-    return " ".join(describe(p, name) for p in problems)
+    text = ""
+    for problem in problems:
+        text = then(text, describe(problem, name)) if text else describe(problem, name)
+    return text
 
 
 def confirm_label(problems) -> str:
@@ -93,4 +101,4 @@ def assigned(name: str, status: str, position: int | None, problems=()) -> str:
         text = _("Assigned %(name)s anyway (%(rules)s).", name=name, rules=shorts(problems))
     else:
         return _("Assigned %(name)s.", name=name)
-    return text + (" " + explain(problems, name) if problems else "")
+    return then(text, explain(problems, name)) if problems else text
