@@ -58,6 +58,9 @@
       focusIn(item);
     }).catch(function () { form.submit(); });
   });
-  var card = location.hash && document.getElementById(location.hash.slice(1));
-  if (card && statusOf(card) && statusOf(card).textContent.trim()) { focusIn(card); }
+  // After the load (the browser has scrolled to the #fragment by then).
+  window.addEventListener("load", function () {
+    var card = location.hash && document.getElementById(location.hash.slice(1));
+    if (card && statusOf(card) && statusOf(card).textContent.trim()) { focusIn(card); }
+  });
 }());
