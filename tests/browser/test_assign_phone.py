@@ -104,11 +104,13 @@ def axe_on(page, browser, live_server, axe_script, javascript=False) -> str:
     if javascript:
         return axe_violations(page, axe_script)
     html, url = page.content(), page.url.split("#")[0]
-    copy = phone_page(browser, live_server)
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, viewport=PHONE,
+                                  device_scale_factor=2, is_mobile=True, locale="zh-CN")
+    copy = context.new_page()
     copy.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
     copy.goto(url)
     found = axe_violations(copy, axe_script)
-    copy.context.close()
+    context.close()
     return found
 
 
