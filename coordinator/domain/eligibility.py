@@ -65,6 +65,22 @@ class SlotFacts:
     community_id: int | None = None  # None: township-wide
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A rule as data: its ``code`` and the numbers that say how it is broken (the web
+    layer words it; e.g. weekly_limit with count=2, limit=2)."""
+
+    code: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def get(self, key: str, default=None):
+        return dict(self.values).get(key, default)
+
+    @property
+    def is_soft(self) -> bool:
+        return self.code in SOFT
+
+
 class Refusal(DomainError):
     """A rule this sign-up breaks; ``code`` tells whether it may be overridden."""
 
@@ -75,6 +91,18 @@ class Refusal(DomainError):
     @property
     def is_soft(self) -> bool:
         return self.code in SOFT
+
+    @property
+    def problem(self) -> Problem:
+        return Problem(self.code, tuple(sorted(self.params.items())))
+
+
+class NeedsConfirmation(DomainError):
+    """Only soft rules stand in the way: a coordinator may confirm them, one by one named."""
+
+    def __init__(self, problems: tuple[Problem, ...]):
+        super().__init__("This needs your confirmation.")
+        self.problems = problems
 
 
 def refusals(person: PersonFacts, slot: SlotFacts, now: datetime) -> list[Refusal]:
@@ -111,18 +139,23 @@ def refusals(person: PersonFacts, slot: SlotFacts, now: datetime) -> list[Refusa
                                end=busy.end_at.astimezone(zone).strftime("%H:%M")))
     day = local_start.date()
     if person.status == "away" and _in_range(day, person.away_from, person.away_until):
-        out.append(Refusal("This member is away on that date.", "away"))
-    if any(a <= day <= b for a, b in person.ranges):
-        out.append(Refusal("This member said they are not available on that date.",
-                           "unavailable"))
+        out.append(Refusal("This member is away on that date.", "away",
+                           start=person.away_from, end=person.away_until))
+    for a, b in person.ranges:
+        if a <= day <= b:
+            out.append(Refusal("This member said they are not available on that date.",
+                               "unavailable", start=a, end=b))
+            break
     for window in person.weekly:
         if _hits_weekly(window, local_start, local_end):
             out.append(Refusal("This member said they cannot do this weekday and time.",
-                               "unavailable"))
+                               "unavailable", weekday=window.weekday, start=window.start,
+                               end=window.end))
             break
     if person.max_per_week is not None and person.shifts_that_week >= person.max_per_week:
         out.append(Refusal("This member has reached their limit of %(n)s shifts this week.",
-                           "weekly_limit", n=person.max_per_week))
+                           "weekly_limit", n=person.max_per_week, limit=person.max_per_week,
+                           count=person.shifts_that_week))
     return out
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import gettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, PasswordField, StringField
 from wtforms.validators import ValidationError
+from wtforms.widgets import HiddenInput
 
 from ..clock import now
 from ..domain import dates
@@ -82,6 +84,14 @@ class InputForm(FlaskForm):
 
     class Meta(_Meta, FlaskForm.Meta):
         pass
+
+    def hidden_tag(self, *fields):
+        """The hidden fields; the CSRF token without an id, so that several forms on one
+        page never share an id."""
+        chosen = [getattr(self, f, None) if isinstance(f, str) else f for f in fields or self]
+        return Markup("\n").join(
+            f(id=False) if f.name == "csrf_token" else f()
+            for f in chosen if f is not None and isinstance(f.widget, HiddenInput))
 
 
 class InputSubForm(Form):

@@ -4,6 +4,7 @@ from wtforms import (
     BooleanField,
     DateField,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -86,7 +87,19 @@ class MoveForm(InputForm):
 class AssignForm(InputForm):
     person_id = IntegerField(_l("Member number"),
                              validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
-    override = BooleanField(_l("Assign anyway (I have checked with the member)"))
+    # The rules the coordinator confirmed, by code, from the confirm step (never ticked
+    # blind beforehand: the confirmation names each rule first).
+    override = HiddenField(validators=[Optional(), Length(max=200)])
+
+
+def assign_form(role_id: int, **kwargs) -> AssignForm:
+    """The assign form of one role: its ids are the role's own (one form per role on a
+    page, so a label never focuses another role's input)."""
+    form = AssignForm(**kwargs)
+    for f in (form.person_id, form.override):
+        f.id = f"slot{role_id}-{f.name}"
+        f.label.field_id = f.id
+    return form
 
 
 class EndForm(InputForm):

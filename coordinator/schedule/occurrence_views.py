@@ -8,10 +8,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..clock import now
+from ..domain.eligibility import NeedsConfirmation
 from ..domain.errors import Forbidden
 from ..domain.recurrence import get_zone
 from ..extensions import db
+from ..http import notices, overrides
 from ..http.access import roles_required
+from ..http.assigning import assign_and_say, confirmation
 from ..http.forms import options
 from ..http.inputs import int_arg
 from ..http.transactions import write
@@ -23,7 +26,7 @@ from ..services.shifts import signups
 from ..services.shifts.suggestions import suggest
 from ..services.shifts.turnout import Turnout, turnout
 from . import bp
-from .forms import AssignForm, CancelForm, MoveForm, SeriesForm
+from .forms import CancelForm, MoveForm, SeriesForm, assign_form
 from .views import STAFF, fill_choices, series_input
 
 
@@ -64,10 +67,13 @@ def _page(occurrence, series, status=200, **forms):
     venue = db.session.get(Venue, occurrence.venue_id) if occurrence.venue_id else None
     head_count = (turnout(db.session, [occurrence.id]).get(occurrence.id, Turnout())
                   if series.participation == "team" else None)
+    posted_role, posted = forms.get("assign") or (None, None)
+    assign = {r.id: posted if r.id == posted_role else assign_form(r.id, formdata=None)
+              for r in roles}
     return render_template(
         "schedule/occurrence.html", occurrence=occurrence, series=series, roles=roles,
         by_role=by_role, suggestions=suggestions, can_edit=can_edit, venue=venue,
-        assign=forms.get("assign") or AssignForm(), cancel=forms.get("cancel") or CancelForm(),
+        assign=assign, cancel=forms.get("cancel") or CancelForm(), notice=notices.take(),
         move=move, is_past=occurrence.start_at <= at, head_count=head_count), status
 
 
@@ -83,27 +89,26 @@ def occurrence_detail(occurrence_id: int):
 def slot_assign(role_id: int):
     role = db.get_or_404(OccurrenceRole, role_id)
     occurrence, series = _load(role.occurrence_id)
-    form = AssignForm()
+    form = assign_form(role_id)
     if not form.validate_on_submit():
-        return _page(occurrence, series, 400, assign=form)
-    result, error = write(lambda: signups.sign_up(
-        db.session, current_user, role_id, now(), person_id=form.person_id.data,
-        zone=current_app.config["TIMEZONE"], override=form.override.data), returns=(Forbidden,))
+        return _page(occurrence, series, 400, assign=(role_id, form))
+    card = f"role-{role_id}"
+    back = url_for("schedule.occurrence_detail", occurrence_id=occurrence.id, _anchor=card)
+    result, error, name = assign_and_say(role_id, form.person_id.data, form.override.data)
     if isinstance(error, Forbidden):  # a member outside this coordinator's communities
         form.person_id.errors = [_(error.message, **error.params)]
-        return _page(occurrence, series, 403, assign=form)
+        return _page(occurrence, series, 403, assign=(role_id, form))
+    if isinstance(error, NeedsConfirmation):
+        notices.keep(confirmation(card, form.person_id.data, name, error.problems))
+        return redirect(back)
     if error is not None:
-        message = _(error.message, **error.params)
-        if getattr(error, "is_soft", False):
-            message += " " + _("Tick “Assign anyway” to override.")
-        form.person_id.errors = [message]
-        return _page(occurrence, series, 400, assign=form)
-    if result.status == "confirmed":
-        flash(_("Assigned."), "info")
-    else:
-        flash(_("The places are full; put on the waitlist as number %(n)s.", n=result.position),
-              "info")
-    return redirect(url_for("schedule.occurrence_detail", occurrence_id=occurrence.id))
+        form.person_id.errors = [_(error.message, **error.params)]
+        return _page(occurrence, series, 400, assign=(role_id, form))
+    notices.leave(card, "info", overrides.assigned(name, result.status, result.position,
+                                                   result.overrides))
+    return redirect(back)
+
+
 
 
 @bp.route("/assignments/<id:assignment_id>/unassign", methods=["POST"])
@@ -114,12 +119,14 @@ def assignment_unassign(assignment_id: int):
     _load(role.occurrence_id)
     promoted, error = write(lambda: signups.withdraw(db.session, current_user, assignment_id,
                                                       now()))
+    card = f"role-{role.id}"
     if error is not None:
-        flash(_(error.message, **error.params), "error")
+        notices.leave(card, "error", _(error.message, **error.params))
     else:
-        flash(_("Removed.") + (" " + _("%(n)s moved up from the waitlist.", n=len(promoted))
-                               if promoted else ""), "info")
-    return redirect(url_for("schedule.occurrence_detail", occurrence_id=role.occurrence_id))
+        notices.leave(card, "info", _("Removed.") + (
+            " " + _("%(n)s moved up from the waitlist.", n=len(promoted)) if promoted else ""))
+    return redirect(url_for("schedule.occurrence_detail", occurrence_id=role.occurrence_id,
+                            _anchor=card))
 
 
 @bp.route("/occurrences/<id:occurrence_id>/cancel", methods=["POST"])

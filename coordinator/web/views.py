@@ -1,14 +1,18 @@
 """Home page, health check and the shared page context."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request, session
+from flask import current_app, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..clock import now
 from ..extensions import db
+from ..http import notices
 from ..http.access import public
+from ..services.shifts import gaps
 from ..services.shifts import lists as dashboard
 from . import bp
+
+HOME_GAPS = 3  # gaps with their buttons on the coordinator's home; the rest on the gap list
 
 
 def page_context() -> dict:
@@ -44,5 +48,9 @@ def home():
             db.session, person.id, person.community_id, at,
             zone=current_app.config["TIMEZONE"])
     if current_user.role in ("coordinator", "admin"):
-        context["unfilled"] = dashboard.unfilled_slots(db.session, current_user, at)
+        # The next gaps first, each with its assign buttons (the gap list's own cards).
+        page = gaps.gap_page(db.session, current_user, at, per_page=HOME_GAPS)
+        notice = notices.take()
+        context.update(gaps=page, gap_cards=notices.place(page.items, notice, db.session),
+                       notice=notice, now=at, back="home", back_url=url_for("web.home"))
     return render_template("web/home.html", **context)

@@ -69,8 +69,9 @@ def test_assign_updates_the_gap_in_place_with_javascript(browser, live_server, g
     url = page.url
     button = item.locator("button[type=submit]").first
     button.click()
-    status = page.locator("#gap-status")
-    status.wait_for(state="visible", timeout=TIMEOUT_MS)
+    status = page.locator(f"#gap-{role}-status")  # the card's own live region
+    page.wait_for_function(f"document.querySelector('#gap-{role}-status').innerText.trim()",
+                           timeout=TIMEOUT_MS)
     assert status.inner_text().strip()
     page.wait_for_function(
         f"document.querySelector('#gap-{role}') && "
@@ -93,8 +94,8 @@ def test_assign_works_without_javascript(browser, live_server, gaps_world):
     before = filled(live_server.app, role)
     with page.expect_navigation():
         page.locator(f"#gap-{role} button[type=submit]").first.click()
-    assert page.url.endswith("/plan/gaps")
-    assert page.locator("main .flash-info").is_visible()
+    assert page.url.endswith(f"/plan/gaps#gap-{role}")  # back at the card
+    assert page.locator(f"#gap-{role} .flash-info").is_visible()
     assert filled(live_server.app, role) == before + 1
     assert re.search(rf"{before + 1}/3", page.locator(f"#gap-{role}").inner_text())
     context.close()

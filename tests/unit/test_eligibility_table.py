@@ -6,6 +6,7 @@ import inspect
 import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,7 @@ from coordinator.domain import eligibility
 from coordinator.domain.eligibility import (
     Busy,
     PersonFacts,
+    Problem,
     SlotFacts,
     WeeklyWindow,
     refusals,
@@ -85,7 +87,24 @@ def test_messages_carry_their_parameters():
     overlap, = refusals(replace(PERSON, busy=(busy,)), SLOT, NOW)
     assert overlap.params == {"title": "晚间巡逻", "start": "03-04 20:30", "end": "22:30"}
     limit, = refusals(replace(PERSON, max_per_week=2, shifts_that_week=2), SLOT, NOW)
-    assert limit.params == {"n": 2}
+    assert limit.params == {"n": 2, "limit": 2, "count": 2}
+
+
+def test_soft_refusals_say_which_rule_with_its_numbers():
+    """What a coordinator overrides is data: the rule and the numbers to word it with."""
+    limit, = refusals(replace(PERSON, max_per_week=2, shifts_that_week=3), SLOT, NOW)
+    assert limit.problem == Problem("weekly_limit", (("count", 3), ("limit", 2), ("n", 2)))
+    day = START.astimezone(ZoneInfo(SLOT.zone)).date()
+    dates, = refusals(replace(PERSON, ranges=((day, day + timedelta(days=2)),)), SLOT, NOW)
+    assert (dates.code, dates.problem.get("start"), dates.problem.get("end")) == (
+        "unavailable", day, day + timedelta(days=2))
+    local = START.astimezone(ZoneInfo(SLOT.zone))
+    window = WeeklyWindow(local.weekday(), time(18, 0), time(21, 0))
+    weekly, = refusals(replace(PERSON, weekly=(window,)), SLOT, NOW)
+    assert (weekly.problem.get("weekday"), weekly.problem.get("start"),
+            weekly.problem.get("end")) == (local.weekday(), time(18, 0), time(21, 0))
+    away, = refusals(replace(PERSON, status="away", away_until=day), SLOT, NOW)
+    assert (away.problem.get("start"), away.problem.get("end")) == (None, day)
 
 
 def test_every_refusal_message_has_its_chinese_translation():

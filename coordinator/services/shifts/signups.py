@@ -10,12 +10,20 @@ check-then-insert.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from ...domain.eligibility import Refusal, SlotFacts, may_withdraw, refusals
+from ...domain.eligibility import (
+    NeedsConfirmation,
+    Problem,
+    Refusal,
+    SlotFacts,
+    may_withdraw,
+    refusals,
+)
 from ...domain.errors import DomainError, Forbidden, NotFound
 from ...models import Account, Assignment, Occurrence, OccurrenceRole, Person, Series, SwapOffer
 from .. import audit
@@ -32,7 +40,8 @@ class SignupResult:
     assignment_id: int
     status: str
     position: int | None
-    overridden: tuple[str, ...] = ()
+    overridden: tuple[str, ...] = ()  # codes of the rules the coordinator confirmed
+    overrides: tuple[Problem, ...] = ()  # the same rules with their numbers
 
 
 def _load_role(session, role_id: int) -> tuple[OccurrenceRole, Occurrence, Series]:
@@ -59,12 +68,15 @@ def _resolve_person(session, actor: Account, series: Series, person_id: int | No
 
 
 def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: int | None = None,
-            zone: str = "Asia/Shanghai", override: bool = False) -> SignupResult:
+            zone: str = "Asia/Shanghai", override: bool | Collection[str] = False,
+            explain: Callable[[tuple[Problem, ...]], str] | None = None) -> SignupResult:
     """Put a person into a slot: confirmed while places are free, else on the waitlist.
 
     A volunteer signs themselves up; a coordinator may name any member of their
     communities and may override the soft rules (availability, weekly limit, opening
-    window) with ``override=True``, which is recorded.
+    window): ``override`` names the codes confirmed (``True``: every soft rule). A soft
+    rule not confirmed raises ``NeedsConfirmation`` listing them all. What was overridden
+    is recorded in the audit entry, with the numbers and, from ``explain``, in words.
     """
     role, occurrence, series = _load_role(session, role_id)
     person = _resolve_person(session, actor, series, person_id)
@@ -85,10 +97,16 @@ def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: 
                      is_staff_action=is_staff, is_lead=role.is_lead,
                      community_id=series.community_id)
     problems = refusals(facts, slot, now)
-    hard = [p for p in problems if not (p.is_soft and override and is_staff)]
-    if hard:
-        raise hard[0]
-    overridden = tuple(p.code for p in problems if p not in hard)
+    confirmed = (lambda code: True) if override is True else (
+        lambda code: bool(override) and code in override)
+    hard = [p for p in problems if not (p.is_soft and is_staff and confirmed(p.code))]
+    blocking = [p for p in hard if not (p.is_soft and is_staff)]
+    if blocking:
+        raise blocking[0]
+    if hard:  # only soft rules left, not (all) confirmed: name every one of them
+        raise NeedsConfirmation(tuple(p.problem for p in problems if p.is_soft))
+    overrides = tuple(p.problem for p in problems if p not in hard)
+    overridden = tuple(p.code for p in overrides)
     took = session.execute(
         update(OccurrenceRole).where(OccurrenceRole.id == role.id,
                                      OccurrenceRole.filled < OccurrenceRole.maximum)
@@ -113,8 +131,11 @@ def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: 
     audit.record(session, actor, "assignment.signup" if not is_staff else "assignment.assign",
                  "assignment", assignment.id, now, occurrence_id=occurrence.id,
                  role_id=role.id, person_id=person.id, status=status, position=position,
-                 overridden=list(overridden))
-    return SignupResult(assignment.id, status, position, overridden)
+                 overridden=list(overridden),
+                 **({"override_rules": [{"rule": p.code, **dict(p.values)} for p in overrides],
+                     "override_note": explain(overrides) if explain else None}
+                    if overrides else {}))
+    return SignupResult(assignment.id, status, position, overridden, overrides)
 
 
 def withdraw(session, actor: Account, assignment_id: int, now: datetime) -> list[int]:
@@ -216,4 +237,5 @@ def promote_waitlist(session, actor: Account | None, role_id: int, now: datetime
     return promoted
 
 
-__all__ = ["Refusal", "SignupResult", "promote_waitlist", "sign_up", "withdraw"]
+__all__ = ["NeedsConfirmation", "Problem", "Refusal", "SignupResult", "promote_waitlist",
+           "sign_up", "withdraw"]

@@ -12,7 +12,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from ...domain.eligibility import Busy, PersonFacts, SlotFacts, WeeklyWindow, refusals, week_bounds
+from ...domain.eligibility import (
+    Busy,
+    PersonFacts,
+    Problem,
+    SlotFacts,
+    WeeklyWindow,
+    refusals,
+    week_bounds,
+)
 from ...models import (
     Account,
     Assignment,
@@ -37,6 +45,7 @@ class Suggestion:
     hours_30d: float
     same_community: bool
     problems: tuple[str, ...]  # soft problems a coordinator may override; empty: fine
+    reasons: tuple[Problem, ...] = ()  # the same problems with their numbers, for wording
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,8 @@ def suggest_many(session, actor: Account, role_ids: list[int], now: datetime, li
             ranked.append(Suggestion(person.id, person.full_name, person.community_id,
                                      round(hours.get(person.id, 0.0), 1),
                                      person.community_id == slot.community_id,
-                                     tuple(p.code for p in problems)))
+                                     tuple(p.code for p in problems),
+                                     tuple(p.problem for p in problems)))
         ranked.sort(key=lambda s: (bool(s.problems), s.hours_30d, not s.same_community,
                                    s.full_name, s.person_id))
         out[slot.role_id] = ranked[:limit]

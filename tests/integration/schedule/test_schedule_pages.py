@@ -142,7 +142,7 @@ def test_assign_from_suggestions_cancel_and_move(app, client, world):
     outside = post(client, f"/slots/{role_id}/assign", {"person_id": world["outsider"]},
                    token_from=token_page)
     assert outside.status_code == 403
-    assert 'id="person_id-err"' in outside.get_data(as_text=True)
+    assert f'id="slot{role_id}-person_id-err"' in outside.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Assignment)) == 1
     move = post(client, f"/occurrences/{occ[0]}/move",

@@ -65,12 +65,17 @@ def test_one_action_assign_without_javascript(app, client, world):
     response = client.post(f"/plan/gaps/{world['roles'][0]}/assign",
                            data={"csrf_token": csrf_token(client, "/plan/gaps"),
                                  "person_id": person, "page": 1})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/plan/gaps")
+    # Back at the card acted on, not at the top of the list.
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/plan/gaps#gap-{world['roles'][0]}")
     assert person in confirmed(app, world["roles"][0])
     html = client.get("/plan/gaps").get_data(as_text=True)
-    assert "flash-info" in html
-    # That slot had one place open: it has left the list.
-    assert world["roles"][0] not in dict(gaps_on(html))
+    # That slot had one place open: it has left the list, and where it was its card says so
+    # (once: the next page load is the plain list).
+    done = dict(gaps_on(html))[world["roles"][0]]
+    assert "flash-info" in done and "gap-done" in html and "name=\"person_id\"" not in done
+    assert world["roles"][0] not in dict(gaps_on(client.get("/plan/gaps").get_data(
+        as_text=True)))
 
 
 def test_assign_in_place_returns_the_updated_gap_as_json(app, client, world):
@@ -87,7 +92,10 @@ def test_assign_in_place_returns_the_updated_gap_as_json(app, client, world):
                            headers={"Accept": "application/json"})
     assert response.status_code == 200
     data = response.get_json()
-    assert data["ok"] is True and data["message"] == "Assigned." and data["filled"] is False
+    with app.app_context():
+        name = db.session.get(Person, person).full_name
+    assert data["ok"] is True and data["message"] == f"Assigned {name}."
+    assert data["filled"] is False and f"Assigned {name}." in text_of(data["html"])
     assert f'id="gap-{role}"' in data["html"] and "Filled 1/3" in text_of(data["html"])
     assert f"{places - 1} open places in" in data["lead"]  # the count on top follows
     # no longer suggested for that slot

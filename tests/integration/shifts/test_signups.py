@@ -6,6 +6,7 @@ from datetime import time, timedelta
 import pytest
 
 from coordinator.database import begin_write
+from coordinator.domain.eligibility import NeedsConfirmation
 from coordinator.domain.errors import DomainError, Forbidden
 from coordinator.extensions import db
 from coordinator.models import Assignment, AuditEntry, OccurrenceRole, Person, Series
@@ -109,8 +110,9 @@ def test_availability_blocks_signup_and_coordinator_overrides_with_record(world)
     db.session.commit()
     with pytest.raises(DomainError, match="cannot do"):
         _sign(world["accounts"][1], role)
-    with pytest.raises(DomainError, match="cannot do"):
+    with pytest.raises(NeedsConfirmation) as asked:  # a coordinator is asked, rule by rule
         _sign(world["coordinator"], role, person_id=world["people"][1])
+    assert [p.code for p in asked.value.problems] == ["unavailable"]
     result = _sign(world["coordinator"], role, person_id=world["people"][1], override=True)
     assert result.overridden == ("unavailable",)
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "assignment.assign"))
