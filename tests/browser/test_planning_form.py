@@ -42,7 +42,8 @@ def _fits(page) -> dict:
     return page.evaluate("""() => {
       const card = document.querySelector('main form.card').getBoundingClientRect();
       const first = document.querySelector('main form.card fieldset').getBoundingClientRect();
-      return {height: Math.round(card.height), out: Math.round(first.right - card.right)};
+      return {height: Math.round(card.height), out: Math.round(first.right - card.right),
+              page: document.documentElement.scrollHeight};
     }""")
 
 
@@ -78,7 +79,7 @@ def test_plan_a_study_day_and_a_patrol_on_a_phone_without_javascript(
     assert page.locator("main details.options").get_attribute("open") is None  # rest folded
     assert "全队68人" in page.locator("#expected_attendance-hint").inner_text()
     fits = _fits(page)
-    print(f"\nstudy-day form at {size}: {fits['height']} px tall")
+    print(f"\nstudy-day form at {size}: {fits['height']} px tall (page {fits['page']})")
     assert fits["out"] <= 0, f"the first fieldset sticks out of its card by {fits['out']} px"
     assert sideways_overflow(page) == []
     page.screenshot(path=str(artifacts / f"planning-study-{size}.png"), full_page=True)
@@ -102,7 +103,7 @@ def test_plan_a_study_day_and_a_patrol_on_a_phone_without_javascript(
     assert page.locator("#roles-1-name").input_value() == "队员"
     assert page.locator("#roles-1-required_team_id option:checked").inner_text() == "东风巡逻队"
     fits = _fits(page)
-    print(f"patrol form at {size}: {fits['height']} px tall")
+    print(f"patrol form at {size}: {fits['height']} px tall (page {fits['page']})")
     assert fits["out"] <= 0 and sideways_overflow(page) == []
     page.screenshot(path=str(artifacts / f"planning-patrol-{size}.png"), full_page=True)
     title = f"晚间巡逻{size}"
