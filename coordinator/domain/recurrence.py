@@ -64,8 +64,13 @@ def parse_rule(rule: str, dtstart: datetime):
 
 
 def build_rule(frequency: str, weekdays: list[int] | None = None,
-               month_day: int | None = None, interval: int = 1) -> str | None:
-    """Turn the plain-words choices of the series form into an RRULE string."""
+               month_day: int | None = None, interval: int = 1, *,
+               month_week: int | None = None, month_weekday: int | None = None) -> str | None:
+    """Turn the plain-words choices of the series form into an RRULE string.
+
+    Monthly is either on a day of the month (``month_day``, the study day's 25th) or on
+    the nth weekday (``month_week`` 1–4, or -1 for the last, with ``month_weekday``).
+    """
     if interval < 1 or interval > 52:
         raise DomainError("The interval must be between 1 and 52.", field="interval")
     suffix = f";INTERVAL={interval}" if interval > 1 else ""
@@ -78,11 +83,48 @@ def build_rule(frequency: str, weekdays: list[int] | None = None,
         if not days or any(d not in range(7) for d in days):
             raise DomainError("Choose at least one weekday.", field="weekdays")
         return f"FREQ=WEEKLY{suffix};BYDAY=" + ",".join(WEEKDAY_CODES[d] for d in days)
+    if frequency == "monthly" and month_week is not None:
+        if month_week not in (1, 2, 3, 4, -1) or month_weekday not in range(7):
+            raise DomainError("Choose which weekday of the month.", field="month_week")
+        return f"FREQ=MONTHLY{suffix};BYDAY={month_week:+d}{WEEKDAY_CODES[month_weekday]}"
     if frequency == "monthly":
         if month_day is None or not 1 <= month_day <= 31:
             raise DomainError("Choose a day of the month from 1 to 31.", field="month_day")
         return f"FREQ=MONTHLY{suffix};BYMONTHDAY={month_day}"
     raise DomainError("Choose how often it repeats.", field="frequency")
+
+
+def rule_controls(rule: str | None) -> dict | None:
+    """Read a rule back into the form's controls (the inverse of ``build_rule``).
+
+    Returns None for a rule the controls cannot say (it is then kept unchanged).
+    """
+    if not rule:
+        return {"frequency": "once"}
+    parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+    freq, interval = parts.pop("FREQ", ""), parts.pop("INTERVAL", "1")
+    if not interval.isdigit():
+        return None
+    found = {"interval": int(interval)}
+    byday = [d for d in parts.pop("BYDAY", "").split(",") if d]
+    if freq == "DAILY" and not parts and not byday:
+        return {**found, "frequency": "daily"}
+    if freq == "WEEKLY" and not parts and byday and all(d in WEEKDAY_CODES for d in byday):
+        return {**found, "frequency": "weekly",
+                "weekdays": sorted(WEEKDAY_CODES.index(d) for d in byday)}
+    if freq == "MONTHLY" and not byday and list(parts) == ["BYMONTHDAY"] and \
+            parts["BYMONTHDAY"].isdigit():
+        return {**found, "frequency": "monthly", "monthly_by": "day",
+                "month_day": int(parts["BYMONTHDAY"])}
+    if freq == "MONTHLY" and not parts and len(byday) == 1 and byday[0][-2:] in WEEKDAY_CODES:
+        try:
+            week = int(byday[0][:-2])
+        except ValueError:
+            return None
+        if week in (1, 2, 3, 4, -1):
+            return {**found, "frequency": "monthly", "monthly_by": "weekday",
+                    "month_week": week, "month_weekday": WEEKDAY_CODES.index(byday[0][-2:])}
+    return None
 
 
 def expand(*, start_date: date, start_time: time, duration: timedelta, zone_name: str,

@@ -38,6 +38,8 @@ class Series(Shown, db.Model):
         CheckConstraint("duration_minutes > 0", name="duration"),
         CheckConstraint("withdraw_cutoff_hours >= 0", name="cutoff"),
         CheckConstraint("signup_opens_days IS NULL OR signup_opens_days > 0", name="opens"),
+        CheckConstraint("expected_attendance IS NULL OR expected_attendance > 0",
+                        name="expected"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +61,9 @@ class Series(Shown, db.Model):
     withdraw_cutoff_hours: Mapped[int] = mapped_column(default=Config.WITHDRAW_CUTOFF_HOURS)
     requires_swap_approval: Mapped[bool] = mapped_column(default=False)
     is_public: Mapped[bool] = mapped_column(default=False)
+    # Team events: how many of the invited usually come, set by the coordinator; None
+    # counts every member of the team. The room-capacity check uses it.
+    expected_attendance: Mapped[int | None]
     # Set on the later half when "this and all following" splits a series.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))

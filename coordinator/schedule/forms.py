@@ -52,13 +52,19 @@ class SeriesForm(InputForm):
         ("once", _l("Once (a single event)")), ("daily", _l("Every day")),
         ("weekly", _l("Every week on the days below")),
         ("monthly", _l("Every month on the day below"))]))
-    weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int, choices=options(WEEKDAYS.choices()))
-    month_day = IntegerField(_l("Day of the month"),
+    weekdays = MultiCheckboxField(_l("Weekly on"), coerce=int,
+                                  choices=options(WEEKDAYS.choices()))
+    month_day = IntegerField(_l("Monthly on day"),
                              validators=[Optional(), NumberRange(min=1, max=31)])
+    month_week = SelectField(_l("Or monthly on the"), coerce=int, default=0, choices=options([
+        (0, _l("— the day above —")), (1, _l("first")), (2, _l("second")),
+        (3, _l("third")), (4, _l("fourth")), (-1, _l("last"))]))
+    month_weekday = SelectField(_l("Weekday of the month"), coerce=int, default=0,
+                                choices=options(WEEKDAYS.choices()))
     interval = IntegerField(_l("Every how many days, weeks or months"), default=1,
                             validators=[Optional(), NumberRange(min=1, max=52)])
-    rrule = StringField(_l("Advanced: repeat rule (RRULE)"),
-                        validators=[Optional(), Length(max=500)])
+    # A rule the controls above cannot say (kept when a series is changed from a date on).
+    rrule = HiddenField(validators=[Optional(), Length(max=500)])
     until = DateField(_l("Last date"), validators=[Optional(), ScheduleDate()])
     signup_opens_days = IntegerField(_l("Sign-up opens this many days ahead"),
                                      validators=[Optional(), NumberRange(min=1, max=365)])
@@ -69,6 +75,11 @@ class SeriesForm(InputForm):
     is_public = BooleanField(_l("Show in the public calendar (no names)"))
     description = TextAreaField(_l("Notes for the volunteers"),
                                 validators=[Optional(), Length(max=2000)])
+    expected_attendance = IntegerField(
+        _l("Expected attendance"), validators=[Optional(), NumberRange(min=1, max=100000)])
+    capacity_override = BooleanField(
+        _l("Plan it in this room anyway: I know it is too small for everyone expected "
+           "(this is recorded)"))
     roles = FieldList(FormField(RoleForm), min_entries=3, max_entries=6)
 
 

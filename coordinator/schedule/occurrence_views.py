@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..clock import now
 from ..domain.eligibility import NeedsConfirmation
 from ..domain.errors import Forbidden
-from ..domain.recurrence import get_zone
+from ..domain.recurrence import get_zone, rule_controls
 from ..extensions import db
 from ..http import notices, overrides
 from ..http.access import roles_required
@@ -27,7 +27,7 @@ from ..services.shifts.suggestions import suggest
 from ..services.shifts.turnout import Turnout, turnout
 from . import bp
 from .forms import CancelForm, MoveForm, SeriesForm, assign_form
-from .views import STAFF, fill_choices, series_input
+from .views import STAFF, fill_choices, render_form, series_input
 
 
 def _load(occurrence_id: int) -> tuple[Occurrence, Series]:
@@ -199,6 +199,7 @@ def occurrence_following(occurrence_id: int):
     fill_choices(form)
     if request.method == "GET":
         _prefill(form, occurrence, series)
+    error = None
     if form.validate_on_submit():
         at = now()
         new, error = write(lambda: changes.split_series(
@@ -209,8 +210,7 @@ def occurrence_following(occurrence_id: int):
             return redirect(url_for("schedule.series_detail", series_id=new.id))
         from ..http.forms import apply_error
         apply_error(form, error)
-    return render_template("schedule/series_form.html", form=form, following=occurrence), (
-        400 if form.errors or form.form_errors else 200)
+    return render_form(form, preset=None, error=error, following=occurrence)
 
 
 def _prefill(form: SeriesForm, occurrence: Occurrence, series: Series) -> None:
@@ -221,8 +221,14 @@ def _prefill(form: SeriesForm, occurrence: Occurrence, series: Series) -> None:
     form.team_id.data, form.venue_id.data = series.team_id or 0, series.venue_id or 0
     form.start_date.data, form.start_time.data = local.date(), series.start_time
     form.duration_minutes.data = series.duration_minutes
-    form.frequency.data = "once" if not series.rrule else "daily"
-    form.rrule.data = series.rrule or ""
+    controls = rule_controls(series.rrule)
+    if controls is None:  # a rule the controls cannot say: kept as it is
+        form.frequency.data, form.rrule.data = "daily", series.rrule
+    else:
+        for name, value in controls.items():
+            if hasattr(form, name):  # "monthly_by" is said by month_week being 0 or not
+                getattr(form, name).data = value
+    form.expected_attendance.data = series.expected_attendance
     form.until.data = series.until
     form.signup_opens_days.data = series.signup_opens_days
     form.withdraw_cutoff_hours.data = series.withdraw_cutoff_hours

@@ -41,6 +41,8 @@ def patrol(live_server, pages):
     page.locator("header.site nav a[href='/series']").click()
     page.locator("main a[href='/series/new']").click()
     page.wait_for_url("**/series/new")
+    page.locator("main a[href='/series/new?kind=patrol']").click()  # the kind comes first
+    page.wait_for_url("**/series/new?kind=patrol")
     form = page.locator("main form.card")
     page.select_option("#kind", "patrol")
     page.fill("#title", TITLE)
@@ -50,11 +52,14 @@ def patrol(live_server, pages):
     page.fill("#start_time", "19:00")
     page.fill("#duration_minutes", "120")
     page.select_option("#frequency", "weekly")
+    page.locator("main details.repeat-days > summary").click()  # folded for a daily patrol
     page.check(f"input[name=weekdays][value='{first.weekday()}']")
     page.fill("#until", until.isoformat())
     page.fill("#roles-0-name", ROLE)
     page.fill("#roles-0-needed", "3")
     page.fill("#roles-0-maximum", "3")
+    page.uncheck("#roles-0-is_lead")  # one kind of place only: clear the prefilled lead
+    page.fill("#roles-1-name", "")
     with page.expect_navigation():
         form.locator("button[type=submit]").last.click()
     assert re.search(r"/series/\d+$", page.url), (

@@ -76,17 +76,28 @@ def _who(session, series: Series) -> str:
     return account.display_name if account else "—"
 
 
+def lock_venue(session, venue_id: int, people: int | None, *,
+               allow_over: bool = False) -> Venue:
+    """Lock the venue and refuse ``people`` beyond its capacity unless ``allow_over``."""
+    venue = lock(session, Venue, venue_id)
+    if venue is None:
+        raise DomainError("Choose a venue from the list.", field="venue_id")
+    if (venue.capacity is not None and people is not None and people > venue.capacity
+            and not allow_over):
+        error = DomainError("%(venue)s holds %(capacity)s people; %(people)s are expected.",
+                            field="venue_id", venue=venue.name, capacity=venue.capacity,
+                            people=people)
+        error.over_capacity = True  # the form then offers the audited override
+        raise error
+    return venue
+
+
 def check_venue(session, venue_id: int | None, wanted: list[tuple[datetime, datetime]],
                 people: int | None, zone: str, **ignore) -> Venue | None:
     """Lock the venue and raise DomainError listing every clash or the capacity excess."""
     if venue_id is None:
         return None
-    venue = lock(session, Venue, venue_id)
-    if venue is None:
-        raise DomainError("Choose a venue from the list.", field="venue_id")
-    if venue.capacity is not None and people is not None and people > venue.capacity:
-        raise DomainError("The venue holds %(capacity)s people; this needs %(people)s.",
-                          field="venue_id", capacity=venue.capacity, people=people)
+    venue = lock_venue(session, venue_id, people)
     if not venue.is_exclusive:
         return venue
     clashes = find_clashes(session, venue_id, wanted, **ignore)

@@ -278,6 +278,8 @@ def split_series(session, actor: Account, occurrence_id: int, data: SeriesInput,
                  withdraw_cutoff_hours=old.withdraw_cutoff_hours
                  if data.withdraw_cutoff_hours is None else data.withdraw_cutoff_hours,
                  requires_swap_approval=data.requires_swap_approval, is_public=data.is_public,
+                 expected_attendance=data.expected_attendance
+                 if data.participation == "team" else None,
                  parent_id=old.id, created_by_id=actor.id, created_at=now, updated_at=now,
                  materialized_until=horizon_end)
     from ...models import SeriesRole

@@ -58,7 +58,7 @@ def _forms(w: dict) -> list[tuple[str, str, dict]]:
         ("anonymous", "/login", {"identifier": "coord", "password": "wrong", "next": ""}),
         ("coord", "/people/new", person),
         ("coord", f"/people/{w['people'][2]}/edit", dict(person, full_name="队员2")),
-        ("coord", "/series/new", series),
+        ("coord", "/series/new?kind=patrol", series),
         ("coord", f"/occurrences/{occ}/move", {"start_date": SOON, "start_time": "20:00",
                                                "duration_minutes": "90", "venue_id": "0"}),
         ("coord", f"/occurrences/{occ}/cancel", {"reason": "大风"}),

@@ -111,7 +111,7 @@ def test_a_series_far_from_today_is_refused_with_a_message(app, client, world, f
     over = {field: value}
     if field == "until":
         over["frequency"] = "daily"
-    response = post(client, "/series/new", _series_form(world, **over))
+    response = post(client, "/series/new?kind=patrol", _series_form(world, **over))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'id="{field}-err"' in html and "日期须在" in html

@@ -37,7 +37,7 @@ def _series_count(app):
 
 def test_coordinator_plans_a_daily_patrol(app, client, world):
     login(client, "coord")
-    response = post(client, "/series/new", _form(world))
+    response = post(client, "/series/new?kind=patrol", _form(world))
     assert response.status_code == 302
     with app.app_context():
         series = db.session.scalar(db.select(Series))
@@ -59,7 +59,7 @@ def test_coordinator_plans_a_daily_patrol(app, client, world):
 ])
 def test_plain_word_rules(app, client, world, over, expected):
     login(client, "coord")
-    assert post(client, "/series/new", _form(world, **over)).status_code == 302
+    assert post(client, "/series/new?kind=patrol", _form(world, **over)).status_code == 302
     with app.app_context():
         count = db.session.scalar(db.select(db.func.count()).select_from(Occurrence))
         series = db.session.scalar(db.select(Series))
@@ -91,7 +91,7 @@ BAD = [
 @pytest.mark.parametrize("over,field", BAD)
 def test_bad_series_input_saves_nothing(app, client, world, over, field):
     login(client, "coord")
-    response = post(client, "/series/new", _form(world, **over))
+    response = post(client, "/series/new?kind=patrol", _form(world, **over))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'id="{field}-err"' in html or "error-box" in html
@@ -103,20 +103,20 @@ def test_room_clash_lists_every_date_and_saves_nothing(app, client, world):
     first = _form(world, kind="rehearsal", title="腰鼓队排练", venue_id=world["room"],
                   frequency="weekly", weekdays=["1", "4"], start_time="09:00",
                   duration_minutes=90, until=(_today() + timedelta(days=60)).isoformat())
-    assert post(client, "/series/new", first).status_code == 302
+    assert post(client, "/series/new?kind=patrol", first).status_code == 302
     second = dict(first, title="舞蹈队排练", start_time="10:00")
-    response = post(client, "/series/new", second)
+    response = post(client, "/series/new?kind=patrol", second)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "腰鼓队排练" in html and html.count("腰鼓队排练") >= 10  # every clashing date named
     assert _series_count(app) == 1
     back_to_back = dict(first, title="太极排练", start_time="10:30")
-    assert post(client, "/series/new", back_to_back).status_code == 302
+    assert post(client, "/series/new?kind=patrol", back_to_back).status_code == 302
 
 
 def test_venue_capacity_is_respected(app, client, world):
     login(client, "coord")
-    response = post(client, "/series/new", _form(world, venue_id=world["room"],
+    response = post(client, "/series/new?kind=patrol", _form(world, venue_id=world["room"],
                                                  **{"roles-0-maximum": "50"}))
     assert response.status_code == 400 and 'id="venue_id-err"' in response.get_data(as_text=True)
 
@@ -129,7 +129,7 @@ def _occurrences(app):
 
 def test_assign_from_suggestions_cancel_and_move(app, client, world):
     login(client, "coord")
-    post(client, "/series/new", _form(world))
+    post(client, "/series/new?kind=patrol", _form(world))
     occ = _occurrences(app)
     page = client.get(f"/occurrences/{occ[0]}").get_data(as_text=True)
     assert "队员0" in page and "推荐人选" in page
@@ -179,7 +179,7 @@ def test_assign_from_suggestions_cancel_and_move(app, client, world):
 
 def test_counts_change_and_refuse_below_assigned(app, client, world):
     login(client, "coord")
-    post(client, "/series/new", _form(world))
+    post(client, "/series/new?kind=patrol", _form(world))
     occ = _occurrences(app)[0]
     with app.app_context():
         role_id = db.session.scalar(db.select(OccurrenceRole.id).where(
@@ -200,7 +200,7 @@ def test_counts_change_and_refuse_below_assigned(app, client, world):
 
 def test_change_this_and_following_keeps_people(app, client, world):
     login(client, "coord")
-    post(client, "/series/new", _form(world))
+    post(client, "/series/new?kind=patrol", _form(world))
     occ = _occurrences(app)
     with app.app_context():
         roles = {o: db.session.scalar(db.select(OccurrenceRole.id).where(
@@ -231,7 +231,7 @@ def test_change_this_and_following_keeps_people(app, client, world):
 
 def test_end_series_cancels_later_dates(app, client, world):
     login(client, "coord")
-    post(client, "/series/new", _form(world))
+    post(client, "/series/new?kind=patrol", _form(world))
     with app.app_context():
         series_id = db.session.scalar(db.select(Series.id))
     last = _today() + timedelta(days=4)
@@ -245,14 +245,14 @@ def test_end_series_cancels_later_dates(app, client, world):
 
 def test_other_coordinator_and_volunteer_cannot_touch(app, client, world, make):
     login(client, "coord")
-    post(client, "/series/new", _form(world))
+    post(client, "/series/new?kind=patrol", _form(world))
     occ = _occurrences(app)[0]
     post(client, "/logout", token_from="/")
     with app.app_context():
         phone = db.session.get(Account, world["accounts"][0]).person.phone
     login(client, phone)
     assert client.get(f"/occurrences/{occ}").status_code == 403
-    assert client.get("/series/new").status_code == 403
+    assert client.get("/series/new?kind=patrol").status_code == 403
 
 
 def test_coordinator_approves_a_pending_swap(app, client, world):
@@ -286,10 +286,10 @@ def test_coordinator_approves_a_pending_swap(app, client, world):
 def test_new_series_start_with_the_configured_withdrawal_cutoff(app, client, world):
     app.config["WITHDRAW_CUTOFF_HOURS"] = 36
     login(client, "coord")
-    html = client.get("/series/new").get_data(as_text=True)
+    html = client.get("/series/new?kind=patrol").get_data(as_text=True)
     assert 'name="withdraw_cutoff_hours"' in html and 'value="36"' in html
     form = _form(world)
     del form["withdraw_cutoff_hours"]  # left empty: the configured default
-    assert post(client, "/series/new", form).status_code == 302
+    assert post(client, "/series/new?kind=patrol", form).status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(Series.withdraw_cutoff_hours)) == 36
