@@ -63,8 +63,19 @@ def run(ctx) -> dict:
         times, data = [], b""
         for _ in range(max(1, ctx.options.pdf_runs)):
             started = time.perf_counter()
-            data = _get(leader, path)
+            response = leader.get(path)
             times.append(time.perf_counter() - started)
+            if response.status_code != 200:  # what a user would get: an error page
+                break
+            data = response.data
+        if not data:
+            pages.append("error")
+            figures[f"files_pdf_{size}_s"] = None
+            ctx.failed(f"PDF of {size} activities: HTTP {response.status_code} after "
+                       f"{times[-1]:.1f} s")
+            ctx.say(f"plan files: PDF of {size:,} activities: HTTP {response.status_code} "
+                    f"after {times[-1]:.1f} s")
+            continue
         count = len(PdfReader(io.BytesIO(data)).pages)
         pages.append(str(count))
         figures[f"files_pdf_{size}_s"] = statistics.median(times)
