@@ -98,7 +98,10 @@ def to_xlsx(table: Iterable[list], texts: Texts, sheet_title: str) -> bytes:
         header.append(cell)
     sheet.append(header)
     for row in table:
-        sheet.append([_text_cell(sheet, v) if _is_formula_like(v) else v for v in row])
+        # An empty string would still be written as an empty cell element; None is
+        # skipped (and reads back the same: an empty cell), a third fewer cells a week.
+        sheet.append([None if v == "" else _text_cell(sheet, v) if _is_formula_like(v)
+                      else v for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
