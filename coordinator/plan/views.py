@@ -55,7 +55,9 @@ def _page(for_print: bool, read=None):
         per_page=config["PLAN_PRINT_GROUPS" if for_print else "PLAN_GROUPS_PER_PAGE"])
     choices = wp.filter_choices(db.session, viewer, flt)
     html = render_template(
-        "plan/week.html", flt=flt, errors=errors, summary=summary, grid=grid,
+        # Paper has its own template: the page's grid of cards is slow to lay out in print.
+        "plan/print.html" if for_print else "plan/week.html", flt=flt, errors=errors,
+        summary=summary, grid=grid,
         choices=choices, kinds=SERIES_KINDS, week_label=week_label(flt), for_print=for_print,
         this_monday=wp.monday_of(today), zone=get_zone(zone), viewer=viewer,
         days=flt.days(), today=today, max_choices=wp.MAX_CHOICES,
