@@ -171,11 +171,11 @@ DATE_STYLES = {
 
 
 def date_pattern(style: str, locale: str) -> str:
-    """Return the Babel pattern of a named date style in ``locale`` (English otherwise)."""
-    patterns = DATE_STYLES.get(style)
-    if patterns is None:  # a Babel pattern of its own (being replaced by the named styles)
-        return style
-    return patterns.get(locale, patterns["en"])
+    """Return the Babel pattern of a named date style in ``locale`` (Chinese for any zh
+    locale, English otherwise)."""
+    patterns = DATE_STYLES[style]  # a KeyError names a style that does not exist
+    # Babel may name the Chinese locale zh_Hans_CN (the catalogue's folder): any zh is zh_CN.
+    return patterns["zh_CN" if locale.startswith("zh") else "en"]
 
 
 ALL = {"ROLES": ROLES, "PERSON_STATUSES": PERSON_STATUSES, "TEXT_SIZES": TEXT_SIZES,

@@ -66,8 +66,10 @@ def patrol(live_server, pages):
         f"the series was not saved: {page.locator('main').inner_text()}")
     assert page.locator(".flash-info").is_visible()
     dates = [row.inner_text() for row in page.locator("main table tbody tr").all()]
-    assert [d.split()[1:3] for d in dates] == [
-        [first.isoformat(), "19:00"], [(first + timedelta(days=7)).isoformat(), "19:00"]], dates
+    def day(d):  # the series page's date style: 2026年12月8日 周二 19:00
+        return f"{d.year}年{d.month}月{d.day}日"
+    assert [[d.split()[0], d.split()[2]] for d in dates] == [
+        [day(first), "19:00"], [day(first + timedelta(days=7)), "19:00"]], dates
     assert all(ROLE in d and "3" in d for d in dates), dates
 
     page = pages("volunteer")
@@ -78,7 +80,7 @@ def patrol(live_server, pages):
     assert slots.count() == 2, page.locator("main").inner_text()
     first_slot = slots.first
     when = first_slot.locator(".when").inner_text()
-    assert f"{first.month}/{first.day} 19:00" in when, when
+    assert f"{first.month}月{first.day}日" in when and "19:00" in when, when
     assert re.findall(r"\d+", first_slot.locator(".fill").inner_text()) == ["0", "3", "3"]
     with page.expect_navigation():
         first_slot.locator("button[type=submit]").click()
@@ -87,7 +89,8 @@ def patrol(live_server, pages):
     page.locator("header.site nav a[href='/']").click()
     page.wait_for_url(f"{live_server.url}/")
     mine = page.locator("main section[aria-labelledby=mine-h] li.slot").filter(has_text=TITLE)
-    assert mine.count() == 1 and f"{first.month}/{first.day} 19:00" in mine.inner_text()
+    assert mine.count() == 1 and f"{first.month}月{first.day}日" in mine.inner_text()
+    assert "19:00" in mine.inner_text()
     return {"first": first}
 
 
@@ -113,7 +116,7 @@ def test_leader_sees_the_patrol_prints_it_and_reads_it_on_a_phone(live_server, p
     assert entry.is_visible()
     day = page.locator("main li.plan-day").filter(
         has=page.locator("article.occ").filter(has_text=TITLE))
-    assert f"{first.month}/{first.day}" in day.locator(".day-head").inner_text()
+    assert f"{first.month}月{first.day}日" in day.locator(".day-head").inner_text()
     assert "19:00–21:00" in entry.locator(".occ-time").inner_text()
     fill = entry.locator(".fill")
     assert "1/3" in fill.inner_text()

@@ -5,6 +5,7 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from babel.messages.pofile import read_po
 
 from coordinator import PROJECT_ROOT
@@ -224,3 +225,37 @@ def test_unexpected_error_gives_a_500_page_in_chinese_and_saves_nothing(app, org
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Community).where(
             Community.code == "HALF")) == 0
+
+
+def test_every_date_on_a_page_uses_a_named_style():
+    """Dates read 星期六 12/5, 12月5日 周六 and 2026-12-07 on three pages: every template
+    now names one of the styles in vocab.DATE_STYLES (one per context), none its own
+    pattern, and no date is printed raw (isoformat) for people to read."""
+    from coordinator.vocab import DATE_STYLES
+
+    used, raw = set(), []
+    for path in (PROJECT_ROOT / "templates").rglob("*.html"):
+        text = path.read_text()
+        used |= set(re.findall(r"\|local(?:time|date)\('([^']*)'\)", text))
+        raw += [f"{path.name}: {m}" for m in re.findall(
+            r"\|(?:dateformat|datetimeformat|timeformat)\b[^}]*|\{\{[^}]*isoformat\(\)[^}]*\}\}",
+            text) if 'value="' not in text[max(0, text.find(m) - 40):text.find(m)]]
+    assert used and used <= set(DATE_STYLES), used - set(DATE_STYLES)
+    assert raw == []
+
+
+def test_a_shift_reads_the_same_on_pages_and_in_messages(app):
+    from datetime import datetime, timezone
+
+    from flask_babel import force_locale
+
+    from coordinator.http.i18n import localtime
+    saturday = datetime(2026, 12, 5, 11, 30, tzinfo=timezone.utc)  # 19:30 in Shanghai
+    with app.test_request_context():
+        with force_locale("zh_CN"):
+            assert localtime(saturday) == "12月5日 周六 19:30"
+            assert localtime(saturday, "when_year") == "2026年12月5日 周六 19:30"
+        with force_locale("en"):
+            assert localtime(saturday) == "Sat 5 Dec, 19:30"
+    with app.test_request_context(), pytest.raises(KeyError):
+        localtime(saturday, "EEEE M/d HH:mm")  # a pattern of its own is refused

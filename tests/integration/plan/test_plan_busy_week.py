@@ -59,7 +59,7 @@ def test_a_week_of_2000_activities_prints_every_title_and_name(app, client, worl
         box = page.mediabox
         assert (round(float(box.width)), round(float(box.height))) == (842, 595)
         # The day headers repeat on every page, so a page on the notice board reads alone.
-        assert re.search(r"周一\d+/\d+.*周日\d+/\d+", pages[number]), number
+        assert re.search(r"\d+月\d+日周一.*\d+月\d+日周日", pages[number]), number
 
 
 def test_the_xlsx_holds_the_same_rows_as_the_csv(app, client, world):

@@ -291,7 +291,8 @@ def test_my_shifts_list_and_withdraw_before_the_cutoff(app, world):
     assert "晚间巡逻" in section(mine, "coming-h") and "Confirmed" in mine
     # tomorrow's 19:30 patrol, 12 hours before
     cutoff = local_date(1)
-    assert f"You can withdraw here until {cutoff.month}/{cutoff.day} 07:30." in mine
+    day = cutoff.strftime("%a %-d %b")  # the "when" style in English: Sat 5 Dec, 07:30
+    assert f"You can withdraw here until {day}, 07:30." in mine
     html = act(client, f"/assignments/{signed.assignment_id}/withdraw").get_data(as_text=True)
     assert "You are no longer on this shift." in html
     assert "晚间巡逻" not in section(html, "coming-h")
