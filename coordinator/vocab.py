@@ -108,6 +108,7 @@ AUDIT_ACTIONS = Vocabulary(
     ("team.remove", _l("Removed from a team")),
     ("series.create", _l("Work planned")), ("series.end", _l("Series ended")),
     ("series.split", _l("Series changed from a date on")),
+    ("series.capacity_override", _l("Planned beyond the room's capacity")),
     ("occurrence.cancel", _l("Date cancelled")), ("occurrence.move", _l("Date moved")),
     ("occurrence.counts", _l("Number of places changed")),
     ("assignment.signup", _l("Signed up")), ("assignment.assign", _l("Assigned by staff")),
@@ -143,7 +144,10 @@ AUDIT_FIELDS = Vocabulary(
     ("limit", _l("Most shifts per week")), ("username", _l("User name")),
     ("is_also_leader", _l("Also a leader")), ("password", _l("Password")),
     ("places", _l("Places needed / at most")), ("before", _l("Before")),
-    ("after", _l("After")))
+    ("after", _l("After")), ("skipped", _l("Dates skipped")), ("moved", _l("Dates moved")),
+    ("venue", _l("Venue")), ("capacity", _l("Capacity (people)")),
+    ("expected", _l("Expected attendance")), ("override_note", _l("Rules overridden")),
+    ("override_rules", _l("Rules overridden")), ("rule", _l("Rule")))
 # The member fields a "person.update" entry names (names only: never the values).
 PERSON_FIELDS = Vocabulary(
     ("full_name", _l("Full name")), ("community_id", _l("Community")), ("phone", _l("Phone")),

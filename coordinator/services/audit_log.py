@@ -159,7 +159,15 @@ class _Reader:
         n, fmt = self.names, self.fmt
         if value is None or value == []:
             return "—"
-        if isinstance(value, list) and key not in ("communities", "fields", "overridden"):
+        if key == "override_rules":  # the numbers behind the rules; the note says them
+            return fmt.separator.join(OVERRIDABLE_RULES.label(r.get("rule"))
+                                      for r in value if isinstance(r, dict))
+        if key == "skipped":  # the dates a new series leaves out
+            return fmt.separator.join(fmt.day(date.fromisoformat(v)) for v in value)
+        if key == "moved":  # "old day → new local time", one per moved date
+            return fmt.separator.join(str(v) for v in value)
+        if isinstance(value, list) and key not in ("communities", "fields", "overridden",
+                                                   "moved"):
             if len(value) == 2:  # [before, after]
                 return fmt.change % {"before": self.value(key, value[0], entry),
                                      "after": self.value(key, value[1], entry)}
@@ -240,6 +248,9 @@ class _Reader:
         series = self.names.series.get(entry.entity_id) if entry.entity == "series" else None
         if series is not None and details.get("title") == series.title:
             details.pop("title")  # the "what" column names it already
+        if details.get("override_note"):  # in words already: the codes would repeat it
+            details.pop("override_rules", None)
+            details.pop("overridden", None)
         if entry.entity == "assignment":
             details.pop("occurrence_id", None)  # the "what" column names the shift already
         return [(AUDIT_FIELDS.label(k), self.value(k, v, entry)) for k, v in details.items()
