@@ -38,7 +38,9 @@ def _squeezed(reader: PdfReader) -> list[str]:
 
 
 @pytest.mark.slow
-def test_a_week_of_2000_activities_prints_every_title_and_name(app, client, world):
+def test_a_week_of_2000_activities_prints_every_title_and_name(app, client, world, backend):
+    if backend != "sqlite":  # the layout is the same on both; the queries are tested apart
+        pytest.skip("the printing of a 2,000-activity week is checked once, on SQLite")
     community, names = _busy_community(app, world, BUSY)
     login_as(client, "leader")
     response = client.get(f"/plan/print.pdf?date={world['first_day']}&community={community}")
