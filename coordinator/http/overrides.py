@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ..domain.eligibility import Problem
 from ..vocab import WEEKDAYS
+from .i18n import localdate
 
 
 def _day(value: date | None) -> str:
-    return format_date(value, "long") if value else ""
+    return localdate(value, "date")
 
 
 def _clock(value: time | str | None) -> str:

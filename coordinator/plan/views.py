@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Response, current_app, render_template, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from ..clock import now
 from ..domain.recurrence import get_zone
 from ..extensions import db
 from ..http.access import roles_required
+from ..http.i18n import localdate, localtime
 from ..services import plan as wp
 from ..services.access import care_ids_of, managed_community_ids, visible_community_ids
 from ..services.plan import export as plan_export
@@ -41,8 +42,8 @@ def _read():
 
 
 def week_label(flt: wp.PlanFilter) -> str:
-    return _("%(start)s – %(end)s", start=format_date(flt.monday, "long"),
-             end=format_date(flt.sunday, "long"))
+    return _("%(start)s – %(end)s", start=localdate(flt.monday, "date"),
+             end=localdate(flt.sunday, "date"))
 
 
 def _page(for_print: bool, read=None):
@@ -61,7 +62,7 @@ def _page(for_print: bool, read=None):
         choices=choices, kinds=SERIES_KINDS, week_label=week_label(flt), for_print=for_print,
         this_monday=wp.monday_of(today), zone=get_zone(zone), viewer=viewer,
         days=flt.days(), today=today, max_choices=wp.MAX_CHOICES,
-        now_local=format_datetime(now(), "medium"))
+        now_local=localtime(now(), "when"))
     return html, (400 if errors else 200), flt
 
 

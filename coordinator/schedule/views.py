@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -16,6 +15,7 @@ from ..domain.recurrence import build_rule, get_zone
 from ..extensions import db
 from ..http.access import roles_required
 from ..http.forms import apply_error, options
+from ..http.i18n import localdate
 from ..http.transactions import write
 from ..http.urls import page_arg
 from ..models import Community, Occurrence, Series, Team, Venue
@@ -146,7 +146,7 @@ def clash_rows(error: DomainError | None) -> list[dict]:
             "booked_by": clash.booked_by, "booked_start": clash.booked_start,
             "booked_end": clash.booked_end})
     for row in rows.values():
-        row["label"] = format_date(row["day"], "yyyy-MM-dd EEEE")
+        row["label"] = localdate(row["day"], "day")
     return [rows[d] for d in sorted(rows)]
 
 
