@@ -268,7 +268,7 @@ def team_events_for(session, person_id: int, now: datetime, *, kind: str | None 
                     Occurrence.start_at < now + timedelta(days=days)))
     query = _where_filters(query, kind, community_filter)
     rows = session.execute(query.order_by(Occurrence.start_at, Occurrence.id).limit(limit)).all()
-    counts = turnout(session, [row[0] for row in rows]) if rows else {}
+    counts = turnout(session, [row[0] for row in rows])  # always: a count that never varies
     return [TeamEventView(*row, counts.get(row[0], Turnout())) for row in rows]
 
 
