@@ -137,7 +137,7 @@ def test_availability_add_and_delete(app, world):
     post(client, "/availability", {"action": "limit", "max_shifts_per_week": "2"})
     html = page(client, "/availability")
     assert "Friday 19:00–22:00" in html and "看孙子" in html
-    assert "2026-12-10 – 2026-12-20" in html and "At most 2 shifts a week now." in html
+    assert "10 Dec 2026 – 20 Dec 2026" in html and "At most 2 shifts a week now." in html
     assert 'name="max_shifts_per_week" type="number" value="2"' in html
     with app.app_context():
         rows = db.session.scalars(db.select(Unavailability).order_by(Unavailability.id)).all()
