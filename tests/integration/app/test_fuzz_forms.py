@@ -152,7 +152,7 @@ def _table_names(digest_before, digest_after):
 
 
 FORMS, PAGES = 22, 11  # len(_forms(w)), len(_pages(w)): one test per form, so none is missed
-FUZZ = settings(max_examples=12, deadline=None, database=None,
+FUZZ = settings(max_examples=6, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

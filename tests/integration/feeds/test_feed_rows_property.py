@@ -116,7 +116,7 @@ def _feeds(w: dict):
     yield (FeedSpec("organisation", community_id=w["other"]), ADMIN, None)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[
+@settings(max_examples=25, deadline=None, suppress_health_check=[
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=world_data)
 def test_the_validator_covers_exactly_the_occurrences_the_feed_shows(app, data):

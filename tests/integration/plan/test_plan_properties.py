@@ -64,7 +64,7 @@ def _local_start(spec) -> datetime:
     return wall.replace(tzinfo=ZoneInfo(ZONE)).astimezone(timezone.utc)
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(occurrence, max_size=25))
 def test_summary_and_grid_agree_with_a_plain_count(specs):

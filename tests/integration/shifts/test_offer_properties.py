@@ -157,7 +157,7 @@ def _problems(person_id: int, role_id: int, *, staff: bool) -> list[str]:
     return [p.code for p in refusals(facts, slot, NOW)]
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(world=world_st)
