@@ -92,6 +92,25 @@ class Config:
     NOTIFY_SENDER_THREADS = 2  # parallel senders in the scheduler (claims keep them apart)
     SCHEDULER_LOCK_FILE = None  # default: next to the SQLite file, or instance/
     SCHEDULER_LOCK_POLL_SECONDS = 5  # how often a waiting second scheduler tries the lock
+    # The organisation named on service certificates and exports.
+    ORGANISATION_NAME = "街道退休党员志愿服务队"
+    # Attendance (see README "Attendance and service hours"): the roll of an occurrence is
+    # open from this many minutes before its start until this many days after its end.
+    ATTENDANCE_OPENS_MINUTES = 30
+    ATTENDANCE_CLOSES_DAYS = 3
+    # A person's minutes are capped at the occurrence's length plus this grace.
+    ATTENDANCE_GRACE_MINUTES = 30
+    # Which kinds of work count as volunteer service hours; the others (rehearsals, the
+    # study day: organisational life) count as attendance only.
+    SERVICE_KINDS = ("patrol", "care", "talk")
+    # Changes after the roll closed need a leader's or admin's approval when True.
+    CORRECTIONS_NEED_APPROVAL = False
+    # Star levels (星级志愿者): hours of service for 1 to 5 stars.
+    STAR_LEVEL_HOURS = (100, 300, 600, 1000, 1500)
+    # The participation report lists active members with no participation for this long.
+    DRIFT_WEEKS = 8
+    # ID card numbers are collected (and exported) only when this is switched on.
+    COLLECT_ID_NUMBERS = False
     # Shown on the login page while demo data is loaded.
     DEMO_PASSWORD = "demo"  # noqa: S105 — the published demo password, demo data only
 

@@ -79,6 +79,20 @@ WEEKDAYS = Vocabulary((0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")
                       (3, _l("Thursday")), (4, _l("Friday")), (5, _l("Saturday")),
                       (6, _l("Sunday")))
 
+# Attendance: how a person took part in one occurrence (tapir's Done / Missed / Excused,
+# with late and left early apart). "Not recorded" is the absence of a row.
+ATTENDANCE_STATUSES = Vocabulary(("present", _l("Present")), ("late", _l("Late")),
+                                 ("left_early", _l("Left early")),
+                                 ("absent", _l("Absent")), ("excused", _l("On leave")))
+ATTENDANCE_SOURCES = Vocabulary(("roll", _l("Marked on the roll")),
+                                ("checkin", _l("Checked in")),
+                                ("leave", _l("Asked for leave")),
+                                ("staff", _l("Added by staff")))
+LEAVE_REASONS = Vocabulary(("illness", _l("Ill")), ("away", _l("Away")),
+                           ("family", _l("Family matters")), ("other", _l("Other")))
+CORRECTION_STATUSES = Vocabulary(("pending", _l("Awaits approval")),
+                                 ("applied", _l("Applied")), ("rejected", _l("Rejected")))
+
 # Feeds and messages
 FEED_SCOPES = Vocabulary(("mine", _l("My volunteer shifts")), ("team", _l("Team")),
                          ("community", _l("Community")),
@@ -120,11 +134,24 @@ AUDIT_ACTIONS = Vocabulary(
     ("swap.done", _l("Swap done")), ("swap.refuse", _l("Swap refused")),
     ("swap.withdraw", _l("Swap offer withdrawn")),
     ("feed.issue", _l("Calendar link created")), ("feed.rotate", _l("Calendar link renewed")),
-    ("feed.alarm", _l("Calendar alarm set")), ("feed.public", _l("Public calendar switched")))
+    ("feed.alarm", _l("Calendar alarm set")), ("feed.public", _l("Public calendar switched")),
+    ("attendance.mark", _l("Attendance marked")),
+    ("attendance.all_present", _l("Everyone marked present")),
+    ("attendance.walk_in", _l("Walk-in added to the roll")),
+    ("attendance.checkin", _l("Checked in with the code")),
+    ("attendance.checkout", _l("Checked out")),
+    ("attendance.leave", _l("Asked for leave")),
+    ("attendance.correct", _l("Attendance corrected after the roll closed")),
+    ("attendance.approve", _l("Attendance correction approved")),
+    ("attendance.reject", _l("Attendance correction rejected")),
+    ("certificate.issue", _l("Service certificate issued")),
+    ("certificate.revoke", _l("Service certificate revoked")),
+    ("member.contact", _l("Member called")))
 AUDIT_ENTITIES = Vocabulary(
     ("account", _l("Account")), ("person", _l("Member")), ("community", _l("Community")),
     ("team", _l("Team")), ("venue", _l("Venue")), ("series", _l("Planned work")),
-    ("occurrence", _l("Date")), ("assignment", _l("Assignment")), ("swap", _l("Swap")))
+    ("occurrence", _l("Date")), ("assignment", _l("Assignment")), ("swap", _l("Swap")),
+    ("attendance", _l("Attendance")), ("certificate", _l("Certificate")))
 AUDIT_FIELDS = Vocabulary(
     ("kind", _l("Kind")), ("title", _l("Title")), ("rrule", _l("Repeats")),
     ("occurrences", _l("Dates planned")), ("reason", _l("Reason")),
@@ -147,7 +174,12 @@ AUDIT_FIELDS = Vocabulary(
     ("after", _l("After")), ("skipped", _l("Dates skipped")), ("moved", _l("Dates moved")),
     ("venue", _l("Venue")), ("capacity", _l("Capacity (people)")),
     ("expected", _l("Expected attendance")), ("override_note", _l("Rules overridden")),
-    ("override_rules", _l("Rules overridden")), ("rule", _l("Rule")))
+    ("override_rules", _l("Rules overridden")), ("rule", _l("Rule")),
+    ("actual_start", _l("Arrived")), ("actual_end", _l("Left")),
+    ("minutes_served", _l("Minutes served")), ("leave_reason", _l("Leave reason")),
+    ("note", _l("Note")), ("number", _l("Certificate number")),
+    ("period", _l("Period")), ("hours", _l("Hours")), ("people", _l("People")),
+    ("correction_id", _l("Correction")), ("walk_in", _l("Walk-in")))
 # The member fields a "person.update" entry names (names only: never the values).
 PERSON_FIELDS = Vocabulary(
     ("full_name", _l("Full name")), ("community_id", _l("Community")), ("phone", _l("Phone")),
@@ -190,7 +222,9 @@ ALL = {"ROLES": ROLES, "PERSON_STATUSES": PERSON_STATUSES, "TEXT_SIZES": TEXT_SI
        "DELIVERY_STATUSES": DELIVERY_STATUSES, "CHANNELS": CHANNELS,
        "DELIVERY_KINDS": DELIVERY_KINDS, "AUDIT_ACTIONS": AUDIT_ACTIONS,
        "AUDIT_ENTITIES": AUDIT_ENTITIES, "AUDIT_FIELDS": AUDIT_FIELDS,
-       "PERSON_FIELDS": PERSON_FIELDS, "OVERRIDABLE_RULES": OVERRIDABLE_RULES}
+       "PERSON_FIELDS": PERSON_FIELDS, "OVERRIDABLE_RULES": OVERRIDABLE_RULES,
+       "ATTENDANCE_STATUSES": ATTENDANCE_STATUSES, "ATTENDANCE_SOURCES": ATTENDANCE_SOURCES,
+       "LEAVE_REASONS": LEAVE_REASONS, "CORRECTION_STATUSES": CORRECTION_STATUSES}
 
 
 def init_app(app) -> None:
@@ -199,4 +233,5 @@ def init_app(app) -> None:
         role_label=ROLES.label, kind_label=SERIES_KINDS.label,
         status_label=ASSIGNMENT_STATUSES.label, person_status_label=PERSON_STATUSES.label,
         team_kind_label=TEAM_KINDS.label, venue_kind_label=VENUE_KINDS.label,
-        text_size_choices=TEXT_SIZES.choices)
+        text_size_choices=TEXT_SIZES.choices,
+        attendance_label=ATTENDANCE_STATUSES.label, leave_reason_label=LEAVE_REASONS.label)

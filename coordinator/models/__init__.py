@@ -1,5 +1,13 @@
 """All models, imported here so that Alembic and the app see every table."""
 from . import totals  # noqa: F401  (triggers on occurrence_roles)
+from .attendance import (
+                         AttendanceCorrection,
+                         AttendanceEntry,
+                         Certificate,
+                         CheckinCode,
+                         MemberContact,
+                         StarAward,
+)
 from .audit import AuditEntry
 from .care import CareRecipient, CareVisitDetail
 from .notify import Delivery, FeedCache, FeedToken, Notification
@@ -21,6 +29,8 @@ from .venues import Venue
 from .versions import DataVersion
 
 __all__ = [
+    "AttendanceCorrection", "AttendanceEntry", "Certificate", "CheckinCode", "MemberContact",
+    "StarAward",
     "Account", "AppSetting", "Assignment", "AuditEntry", "CareRecipient", "CareVisitDetail",
     "Community", "CoordinatorScope", "DataVersion", "Delivery", "FeedCache", "FeedToken",
     "Notification", "Occurrence", "OccurrenceRole", "Person", "Response", "Series",

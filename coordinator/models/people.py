@@ -60,6 +60,13 @@ class Person(Shown, db.Model):
     away_until: Mapped[date | None]
     max_shifts_per_week: Mapped[int | None]
     notes: Mapped[str | None] = mapped_column(String(1000))
+    # The organisation's own member number (会员号/编号), unique when given; the roster
+    # import updates by it. The unified number of the national volunteer information
+    # system (全国志愿服务信息系统) when the member is registered there. The ID card number
+    # only when the organisation turned collecting it on (Config.COLLECT_ID_NUMBERS).
+    member_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    volunteer_number: Mapped[str | None] = mapped_column(String(30))
+    id_number: Mapped[str | None] = mapped_column(String(18))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     community: Mapped[Community] = relationship()

@@ -138,12 +138,14 @@ def sign_up(session, actor: Account, role_id: int, now: datetime, *, person_id: 
     return SignupResult(assignment.id, status, position, overridden, overrides)
 
 
-def withdraw(session, actor: Account, assignment_id: int, now: datetime) -> list[int]:
+def withdraw(session, actor: Account, assignment_id: int, now: datetime, *,
+             on_leave: bool = False) -> list[int]:
     """Take a person out of a slot and promote the waitlist; returns promoted ids.
 
     A volunteer may withdraw themselves until the series' cut-off before the start;
-    after it they are asked to call the shift's coordinator, by name and number.
-    Coordinators may always remove members of their communities.
+    after it they are asked to call the shift's coordinator, by name and number, unless
+    they ask for leave (``on_leave``: ``attendance.leave``, until the start). Coordinators
+    may always remove members of their communities.
     """
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.status == "withdrawn":
@@ -158,7 +160,7 @@ def withdraw(session, actor: Account, assignment_id: int, now: datetime) -> list
                                                                   person.community_id)
     if not own and not staff:
         raise Forbidden("You can only withdraw yourself.")
-    if own and not staff and assignment.status == "confirmed" and not may_withdraw(
+    if own and not staff and assignment.status == "confirmed" and not on_leave and not may_withdraw(
             occurrence.start_at, series.withdraw_cutoff_hours, now):
         # Signed up for the shift, so they may read its coordinator's phone
         # (services/access.py).
