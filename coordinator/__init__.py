@@ -49,12 +49,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import vocab
     from .admin import init_app as init_admin
+    from .attendance import init_app as init_attendance
     from .auth import init_app as init_auth
     from .cli import init_app as init_cli
     from .feeds import init_app as init_feeds
     from .http import i18n, inputs, logs, security
     from .http.errors import init_app as init_errors
     from .plan import init_app as init_plan
+    from .records import init_app as init_records
+    from .reports import init_app as init_reports
     from .schedule import init_app as init_schedule
     from .web import init_app as init_web
 
@@ -72,6 +75,9 @@ def create_app(config: dict | None = None) -> Flask:
     init_schedule(app)
     init_feeds(app)
     init_plan(app)
+    init_attendance(app)
+    init_records(app)
+    init_reports(app)
     init_cli(app)
     if app.config["TRUSTED_PROXIES"]:
         # The client's address (the login throttle's key) and scheme, as the proxies saw

@@ -1,0 +1,2 @@
+"""checkin_views (issue 14)."""
+from . import bp  # noqa: F401
