@@ -33,12 +33,18 @@ CHECKED = {
     ("feed_tokens", "scope"): vocab.FEED_SCOPES,
     ("deliveries", "status"): vocab.DELIVERY_STATUSES,
     ("deliveries", "channel"): vocab.CHANNELS,
+    ("attendance_entries", "status"): vocab.ATTENDANCE_STATUSES,
+    ("attendance_entries", "source"): vocab.ATTENDANCE_SOURCES,
+    ("attendance_entries", "kind"): vocab.SERIES_KINDS,
+    ("attendance_corrections", "status"): vocab.ATTENDANCE_STATUSES,
+    ("attendance_corrections", "state"): vocab.CORRECTION_STATUSES,
 }
 # Vocabularies without an IN (...) CHECK: weekdays are a BETWEEN (tested below), delivery
 # kinds are free text in the database (the planner writes them); the audit log's words
-# label free-text codes and names.
+# label free-text codes and names. Leave reasons are a nullable column: its CHECK reads
+# "leave_reason IS NULL OR leave_reason IN (...)" (tested with the roll).
 UNCHECKED = {"WEEKDAYS", "DELIVERY_KINDS", "AUDIT_ACTIONS", "AUDIT_ENTITIES", "AUDIT_FIELDS",
-             "PERSON_FIELDS", "OVERRIDABLE_RULES"}
+             "PERSON_FIELDS", "OVERRIDABLE_RULES", "LEAVE_REASONS"}
 _IN = re.compile(r"^(\w+) IN \((.*)\)$")
 
 
