@@ -17,7 +17,15 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
 else
   echo "backends: sqlite only (no PostgreSQL answered on 127.0.0.1:5432)"
 fi
-$BIN/python -m pytest "$@"
+# Two processes on CI's two cores (pytest-xdist), a whole module per worker so that module
+# fixtures (a browser, a live server, a shared world) are built once; each worker has its
+# own PostgreSQL database (tests/support/database.py). TEST_WORKERS=0 runs in one process.
+WORKERS="${TEST_WORKERS:-auto}"
+if [ "$WORKERS" = "0" ]; then
+  $BIN/python -m pytest "$@"
+else
+  $BIN/python -m pytest -n "$WORKERS" --dist loadfile "$@"
+fi
 status=$?
 if [ "$status" -eq 5 ]; then
   echo "no tests were collected: failing" >&2

@@ -10,7 +10,25 @@ from sqlalchemy import inspect as sa_inspect
 
 from coordinator.extensions import db
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _own_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets a database of its own (``test_gw0``, …), made
+    when missing: workers never truncate each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import psycopg
+    base, name = url.rsplit("/", 1)
+    own = f"{name}_{worker}"
+    plain = url.replace("+psycopg", "", 1)
+    with psycopg.connect(plain, autocommit=True, connect_timeout=5) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{own}"')
+    return f"{base}/{own}"
+
+
+PG_URL = _own_database(os.environ.get("TEST_DATABASE_URL"))
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_PASSWORD = "correct horse battery"
 FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
