@@ -43,7 +43,7 @@ def test_the_qr_shown_to_the_lead_opens_the_check_in_and_twice_changes_nothing(a
     html = lead.get(f"/attendance/{occ}").get_data(as_text=True)
     digits = re.search(r'class="code-digits">(\d{3}) (\d{3})<', html)
     code = digits.group(1) + digits.group(2)
-    assert "<svg" in html and f"http://localhost/checkin" in html
+    assert "<svg" in html and "http://localhost/checkin" in html
     login(client, world["logins"]["on_shift"])
     page = client.get(f"/checkin/{code}").get_data(as_text=True)
     assert "午间巡逻" in page and "确认签到" in page
