@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
+from ..domain.text import normalise, refused_characters
 from ..extensions import db
 from ..http.transactions import write
 from ..models import Venue
@@ -132,7 +133,11 @@ def _mark(occurrence_id: int):
 
 def _walk_in(occurrence_id: int):
     settings = attendance_settings()
-    typed = (request.form.get("member") or "")[:200]
+    typed = normalise((request.form.get("member") or "")[:200])
+    if refused_characters(typed):  # PostgreSQL cannot compare text holding a NUL
+        return _render(occurrence_id, status=400, walk_in="", walk_in_error=_(
+            "The text must not contain control characters (%(chars)s); please retype it.",
+            chars="、".join(f"U+{ord(ch):04X}" for ch in refused_characters(typed)[:3])))
 
     def add():
         person = find_member(db.session, typed)

@@ -175,7 +175,8 @@ def test_walk_ins_by_member_number_phone_and_name(app, client, world):
     assert all(e.is_walk_in and e.status == "present" for e in added.values())
     for typed, message in (("张三丰", "没有找到姓名或手机号为“张三丰”的成员"),
                            (WALK_IN_NUMBER, "已在考勤名单上"),
-                           (world["names"][world["people"][2]], "已在考勤名单上")):
+                           (world["names"][world["people"][2]], "已在考勤名单上"),
+                           ("外\x00人", "U+0000")):
         response = client.post(path, data={"action": "walk_in", "member": typed,
                                            "csrf_token": csrf_token(client, path)})
         html = response.get_data(as_text=True)
