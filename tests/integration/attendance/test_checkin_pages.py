@@ -116,3 +116,21 @@ def test_someone_not_on_the_patrol_checks_in_as_a_walk_in_and_sees_only_their_ow
     refused = client.post(f"/checkin/at/{world['occ']['yesterday']}/out", data={
         "csrf_token": csrf_token(client, "/checkin")}, follow_redirects=True)
     assert "您还没有签到这次活动" in refused.get_data(as_text=True)
+
+
+def test_a_cancelled_date_has_no_roll_and_its_code_says_so(app, client, world):
+    from coordinator.models import Account
+    from coordinator.services.schedule import changes
+
+    occ = world["occ"]["today"]
+    code = code_of(app, occ)
+    with app.app_context():
+        begin_write(db.session)
+        changes.cancel_occurrence(db.session, db.session.get(Account, world["coordinator"]),
+                                  occ, "大风", NOW - timedelta(hours=2))
+        db.session.commit()
+    login(client, world["logins"]["lead"])
+    html = client.get(f"/attendance/{occ}").get_data(as_text=True)
+    assert "此活动已取消，没有考勤" in html and "全部按时到" not in html and "签到码" not in html
+    response = type_code(client, code)
+    assert response.status_code == 400 and "此活动已取消" in response.get_data(as_text=True)

@@ -239,3 +239,34 @@ def test_the_roll_page_query_count_does_not_grow_with_its_people(app, client, wo
     all_present(client, occ)
     assert count_queries(app, client, f"/attendance/{occ}") == ten
     assert ten <= 15
+
+
+def test_a_team_event_rolls_every_member_who_did_not_decline(app, client, world):
+    """A rehearsal of the whole team (organisational life, not service hours): everyone
+    in the team is on the roll unless they said they would not come."""
+    from datetime import time
+
+    from coordinator.models import Occurrence
+    from coordinator.services.schedule.series import SeriesInput, create_series
+    from coordinator.services.shifts import responses
+
+    with app.app_context():
+        coordinator = db.session.get(Account, world["coordinator"])
+        begin_write(db.session)
+        series = create_series(db.session, coordinator, SeriesInput(
+            kind="rehearsal", title="队列排练", community_id=world["community"],
+            start_date=(NOW + SHANGHAI).date(), start_time=time(11, 0), duration_minutes=90,
+            participation="team", team_id=world["team"]), CREATED, zone=ZONE,
+            horizon_end=NOW + timedelta(weeks=2))
+        db.session.commit()
+        occ = db.session.scalar(db.select(Occurrence.id).where(
+            Occurrence.series_id == series.id))
+        begin_write(db.session)
+        responses.respond(db.session, db.session.get(Account, world["accounts"][5]), occ,
+                          False, CREATED)
+        db.session.commit()
+    login(client, world["logins"]["lead"])
+    assert all_present(client, occ).status_code == 302
+    marked = rows(app, occ)
+    assert len(marked) == 11 and world["people"][5] not in marked  # 12 members, one said no
+    assert not any(e.is_service for e in marked.values())
