@@ -270,3 +270,23 @@ def test_a_team_event_rolls_every_member_who_did_not_decline(app, client, world)
     marked = rows(app, occ)
     assert len(marked) == 11 and world["people"][5] not in marked  # 12 members, one said no
     assert not any(e.is_service for e in marked.values())
+
+
+def test_leave_shows_read_only_with_its_reason_and_all_present_keeps_it(app, client, world):
+    from coordinator.services.attendance.leave import ask_leave
+
+    occ, pid = world["occ"]["today"], world["people"][9]
+    with app.app_context():
+        begin_write(db.session)
+        ask_leave(db.session, db.session.get(Account, world["accounts"][9]), occ, "illness",
+                  "MK住院", CREATED, settings_from(app.config))
+        db.session.commit()
+    login(client, world["logins"]["lead"])
+    html = page_of(client, occ)[1]
+    assert "已请假：生病" in html and "MK住院" in html
+    assert f'name="status-{pid}"' not in html
+    all_present(client, occ)
+    marked = rows(app, occ)
+    assert marked[pid].status == "excused" and len(marked) == 10
+    assert post_marks(client, occ, {}).status_code in (302, 400)
+    assert rows(app, occ)[pid].status == "excused"
