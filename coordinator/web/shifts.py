@@ -8,11 +8,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..attendance import attendance_settings
 from ..clock import now
 from ..extensions import db
 from ..http.transactions import write
 from ..http.urls import page_arg, safe_next
 from ..models import Assignment
+from ..services.attendance import mine
 from ..services.shifts import lists as lists
 from ..services.shifts import responses, signups, swaps
 from ..vocab import SERIES_KINDS
@@ -113,9 +115,12 @@ def shifts_mine():
     coming = lists.my_shifts(db.session, person.id, at)
     past = lists.recent_shifts(db.session, person.id, at)
     hours = sum((s.end_at - s.start_at).total_seconds() for s in past) / 3600
+    settings = attendance_settings()
     return render_template("web/shifts_mine.html", coming=coming, past=past,
                            hours=round(hours, 1), now=at,
-                           offers=[s for s in coming if s.offer_id is not None])
+                           offers=[s for s in coming if s.offer_id is not None],
+                           rolls=mine.lead_rolls(db.session, current_user, at, settings),
+                           checked_in=mine.open_checkins(db.session, person.id, at, settings))
 
 
 def _own_assignment(assignment_id: int) -> None:

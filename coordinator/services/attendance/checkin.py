@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ...domain.attendance import SERVED
 from ...domain.errors import DomainError, Forbidden, NotFound
@@ -42,21 +43,36 @@ def code_for(session, occurrence: Occurrence, settings: AttendanceSettings) -> C
     opens, closes = _window(occurrence, settings)
     row = session.scalar(select(CheckinCode).where(CheckinCode.occurrence_id == occurrence.id))
     if row is None:
+        # Two first uses at once (the lead's phone and the sheet): the second waits for
+        # the occurrence row, then finds the first one's code instead of a unique error.
+        lock(session, Occurrence, occurrence.id)
+        row = session.scalar(select(CheckinCode).where(
+            CheckinCode.occurrence_id == occurrence.id)
+            .execution_options(populate_existing=True))
+    if row is None:
         for _ in range(20):
             code = f"{secrets.randbelow(10 ** 6):06d}"
-            if session.scalar(select(CheckinCode.id).where(CheckinCode.code == code)) is None:
-                break
-        else:  # pragma: no cover - a million codes in use
-            raise DomainError("No check-in code is free; try again later.")
-        row = CheckinCode(occurrence_id=occurrence.id, code=code, opens_at=opens,
-                          closes_at=closes)
-        with session.begin_nested():  # a concurrent first use of the same code: retry
-            session.add(row)
-        return row
+            if session.scalar(select(CheckinCode.id).where(CheckinCode.code == code)) is not None:
+                continue
+            row = CheckinCode(occurrence_id=occurrence.id, code=code, opens_at=opens,
+                              closes_at=closes)
+            try:
+                with session.begin_nested():  # the same six digits taken meanwhile: retry
+                    session.add(row)
+            except IntegrityError:
+                continue
+            return row
+        raise DomainError("No check-in code is free; try again later.")  # pragma: no cover
     if (row.opens_at, row.closes_at) != (opens, closes):
         row.opens_at, row.closes_at = opens, closes
         session.flush()
     return row
+
+
+def existing_code(session, occurrence_id: int) -> str | None:
+    """The occurrence's code when one was made (a read: pages that only show it)."""
+    return session.scalar(select(CheckinCode.code).where(
+        CheckinCode.occurrence_id == occurrence_id))
 
 
 def read_code(text: str | None) -> str:
@@ -70,26 +86,46 @@ def read_code(text: str | None) -> str:
     return typed
 
 
-def check_in(session, actor: Account, text: str | None, now: datetime,
-             settings: AttendanceSettings) -> CheckinResult:
-    """Mark the actor present at ``now`` at the occurrence of this code."""
-    if actor.person_id is None:
-        raise Forbidden("Only volunteers check in.")
+def usable(session, text: str | None, now: datetime, settings: AttendanceSettings, *,
+           for_update: bool = False) -> tuple[Occurrence, Series]:
+    """The occurrence a typed or scanned code opens now, or raise saying why not
+    (unknown, cancelled, not open yet, expired). ``for_update`` locks the occurrence."""
     code = read_code(text)
     row = session.scalar(select(CheckinCode).where(CheckinCode.code == code))
     if row is None:
         raise DomainError("This check-in code is not known: check the six digits on the "
                           "sheet.", field="code")
-    occurrence = lock(session, Occurrence, row.occurrence_id)
+    occurrence = (lock(session, Occurrence, row.occurrence_id) if for_update
+                  else session.get(Occurrence, row.occurrence_id))
     series = session.get(Series, occurrence.series_id)
     opens, closes = _window(occurrence, settings)
     if occurrence.status != "scheduled":
         raise DomainError("This date was cancelled.", field="code")
     if now < opens:
-        raise DomainError("Check-in opens 30 minutes before the start.", field="code")
+        raise DomainError("Check-in opens %(minutes)s minutes before the start.",
+                          field="code", minutes=int(
+                              settings.window.opens_before.total_seconds() // 60))
     if now > closes:
         raise DomainError("This check-in code has expired: the activity is over. Ask the "
                           "team lead to mark you.", field="code")
+    return occurrence, series
+
+
+def own_entry(session, person_id: int | None, occurrence_id: int) -> AttendanceEntry | None:
+    """The person's own row at an occurrence, if any (a read)."""
+    if person_id is None:
+        return None
+    return session.scalar(select(AttendanceEntry).where(
+        AttendanceEntry.occurrence_id == occurrence_id,
+        AttendanceEntry.person_id == person_id))
+
+
+def check_in(session, actor: Account, text: str | None, now: datetime,
+             settings: AttendanceSettings) -> CheckinResult:
+    """Mark the actor present at ``now`` at the occurrence of this code."""
+    if actor.person_id is None:
+        raise Forbidden("Only volunteers check in.")
+    occurrence, series = usable(session, text, now, settings, for_update=True)
     entry = session.scalar(select(AttendanceEntry).where(
         AttendanceEntry.occurrence_id == occurrence.id,
         AttendanceEntry.person_id == actor.person_id)

@@ -214,7 +214,8 @@ def _open_for_marking(session, actor, occurrence_id, now, settings):
         raise DomainError("This date was cancelled: it has no roll.")
     state = settings.window.state(occurrence.start_at, occurrence.end_at, now)
     if state == "early":
-        raise DomainError("The roll opens 30 minutes before the start.")
+        raise DomainError("The roll opens %(minutes)s minutes before the start.",
+                          minutes=int(settings.window.opens_before.total_seconds() // 60))
     if state == "closed":
         raise DomainError("The roll has closed. A coordinator can still correct it, with a "
                           "reason.")
@@ -225,6 +226,23 @@ def _entries(session, occurrence_id) -> dict[int, AttendanceEntry]:
     return {e.person_id: e for e in session.scalars(
         select(AttendanceEntry).where(AttendanceEntry.occurrence_id == occurrence_id)
         .execution_options(populate_existing=True))}
+
+
+def _check_mark(m: Mark, entry: AttendanceEntry | None, on_roll: set[int], names: dict,
+                occurrence: Occurrence, now: datetime) -> None:
+    name = names.get(m.person_id, "?")
+    if m.person_id not in on_roll and entry is None:
+        raise DomainError("%(name)s is not on this roll: add them as a walk-in.", name=name)
+    if (entry.version if entry else None) != m.version:
+        raise DomainError("%(name)s was marked by someone else meanwhile: the roll is "
+                          "shown again as it is now; check it and save again.",
+                          field="version", name=name)
+    if m.status not in ATTENDANCE_STATUSES:
+        raise DomainError("Choose how %(name)s took part.", field="status", name=name)
+    if m.status == "excused" and not (entry and entry.status == "excused"):
+        raise DomainError("Leave is asked before the start: mark %(name)s absent.",
+                          field="status", name=name)
+    check_times(m.actual_start, m.actual_end, max(now, occurrence.end_at))
 
 
 def mark(session, actor: Account, occurrence_id: int, marks: list[Mark], now: datetime,
@@ -240,20 +258,11 @@ def mark(session, actor: Account, occurrence_id: int, marks: list[Mark], now: da
     names = dict(session.execute(select(Person.id, Person.full_name).where(
         Person.id.in_({m.person_id for m in marks}))).all())
     for m in marks:  # check every line before writing any
-        entry = entries.get(m.person_id)
-        if m.person_id not in on_roll and entry is None:
-            raise DomainError("%(name)s is not on this roll: add them as a walk-in.",
-                              name=names.get(m.person_id, "?"))
-        if (entry.version if entry else None) != m.version:
-            raise DomainError("%(name)s was marked by someone else meanwhile: the roll is "
-                              "shown again as it is now; check it and save again.",
-                              name=names.get(m.person_id, "?"))
-        if m.status not in ATTENDANCE_STATUSES:
-            raise DomainError("Choose how %(name)s took part.", name=names.get(m.person_id, "?"))
-        if m.status == "excused" and not (entry and entry.status == "excused"):
-            raise DomainError("Leave is asked before the start: mark %(name)s absent.",
-                              name=names.get(m.person_id, "?"))
-        check_times(m.actual_start, m.actual_end, max(now, occurrence.end_at))
+        try:
+            _check_mark(m, entries.get(m.person_id), on_roll, names, occurrence, now)
+        except DomainError as exc:
+            exc.person_id = m.person_id  # the form shows it on that person's line
+            raise
     changed = 0
     for m in marks:
         entry = entries.get(m.person_id)
