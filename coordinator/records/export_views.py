@@ -11,7 +11,7 @@ from ..clock import now
 from ..domain.errors import DomainError, Forbidden
 from ..extensions import db
 from ..http.access import roles_required
-from ..http.forms import apply_error
+from ..http.forms import apply_error, options
 from ..models import Community
 from ..services.access import managed_community_ids
 from ..services.attendance import export as records_export
@@ -23,7 +23,7 @@ from . import bp
 from .forms import ExportForm
 
 HEADERS = {
-    "name": lambda: _("Name"), "phone": lambda: _("Mobile phone"),
+    "name": lambda: _("Full name"), "phone": lambda: _("Mobile phone"),
     "volunteer_number": lambda: _("Volunteer number"), "id_number": lambda: _("ID number"),
     "date": lambda: _("Service date"), "start": lambda: _("Start time"),
     "end": lambda: _("End time"), "hours": lambda: _("Service hours"),
@@ -37,7 +37,7 @@ def _communities():
     query = db.select(Community.id, Community.name).order_by(Community.name)
     if managed is not None:
         query = query.where(Community.id.in_(managed or {-1}))
-    return [(c_id, name) for c_id, name in db.session.execute(query)]
+    return options((c_id, name) for c_id, name in db.session.execute(query))
 
 
 @bp.route("/records/export")
@@ -53,7 +53,7 @@ def export():
         form.community.choices = communities
         return render_template("records/export.html", form=form)
     if not form.validate():
-        if form.community.data and form.community.data not in {c for c, _n in communities} \
+        if form.community.data and form.community.data not in {c.value for c in communities} \
                 and db.session.get(Community, form.community.data) is not None:
             abort(403)  # another community's records: not theirs to export
         return render_template("records/export.html", form=form), 400

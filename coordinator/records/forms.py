@@ -5,10 +5,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..http.forms import options
 from ..http.inputs import InputForm
 
-PERIODS = (("year", _l("This year")), ("all", _l("All my service")),
-           ("range", _l("From a day to a day")))
+PERIODS = options((("year", _l("This year")), ("all", _l("All my service")),
+           ("range", _l("From a day to a day"))))
 
 
 class CertificateForm(InputForm):
@@ -31,6 +32,6 @@ class ExportForm(InputForm):
     community = SelectField(_l("Community"), coerce=int, validators=[DataRequired()])
     period_start = DateField(_l("First day"), validators=[DataRequired()])
     period_end = DateField(_l("Last day"), validators=[DataRequired()])
-    format = RadioField(_l("File"), choices=(("xlsx", _l("Excel (.xlsx)")),
-                                             ("csv", _l("CSV (.csv)"))),
+    format = RadioField(_l("File"), choices=options((("xlsx", _l("Excel (.xlsx)")),
+                                                     ("csv", _l("CSV (.csv)")))),
                         default="xlsx", validators=[DataRequired()])

@@ -184,4 +184,4 @@ def issued_list(session, actor: Account, limit: int = 200) -> list[tuple[Certifi
              .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(limit))
     if managed is not None:
         query = query.where(Person.community_id.in_(managed or {-1}))
-    return list(session.execute(query).tuples())
+    return [(cert, person) for cert, person in session.execute(query)]
