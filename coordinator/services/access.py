@@ -119,3 +119,29 @@ def sees_private_details(session, actor: Account, community_id: int) -> bool:
     """Return True when ``actor`` may see phones and addresses of that community's
     members (the roster): the same readers as ``phone_community_ids``."""
     return in_scope(phone_community_ids(session, actor), community_id)
+
+
+def record_access(session, actor: Account, person_id: int, community_id: int) -> str | None:
+    """How ``actor`` may read a member's service record: "own" (the member themselves),
+    "staff" (the coordinators of the member's community and admins: they also issue
+    certificates), "figures" (leaders and also-leaders: names and figures, never phones
+    or addresses), or None (anyone else: 403)."""
+    if actor.person_id is not None and actor.person_id == person_id:
+        return "own"
+    if actor.role in ("coordinator", "admin") and can_manage(session, actor, community_id):
+        return "staff"
+    if reads_every_community(actor):
+        return "figures"
+    return None
+
+
+def may_issue_certificate(session, actor: Account, person_id: int, community_id: int) -> bool:
+    """May ``actor`` issue (and print) a certificate of that member? The member for
+    themselves, the coordinators of their community, admins."""
+    return record_access(session, actor, person_id, community_id) in ("own", "staff")
+
+
+def export_allowed(session, actor: Account, community_id: int) -> bool:
+    """May ``actor`` export a community's service records (they carry phones)? Its
+    coordinators and admins only; leaders never."""
+    return actor.role in ("coordinator", "admin") and can_manage(session, actor, community_id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from functools import wraps
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,8 +16,8 @@ from ..http.transactions import write
 from ..http.urls import page_arg, safe_next
 from ..models import Assignment
 from ..services.attendance import mine
+from ..services.shifts import facts, responses, signups, swaps
 from ..services.shifts import lists as lists
-from ..services.shifts import responses, signups, swaps
 from ..vocab import SERIES_KINDS
 from . import bp
 
@@ -114,8 +115,11 @@ def shifts_mine():
     at = now()
     coming = lists.my_shifts(db.session, person.id, at)
     past = lists.recent_shifts(db.session, person.id, at)
-    hours = sum((s.end_at - s.start_at).total_seconds() for s in past) / 3600
     settings = attendance_settings()
+    # Recorded service minutes of the last 30 days (the roll), not the scheduled length
+    # of confirmed shifts: a no-show or an unrecorded date serves nothing.
+    hours = facts.hours_served(db.session, [person.id], at - timedelta(days=30), at).get(
+        person.id, 0.0)
     return render_template("web/shifts_mine.html", coming=coming, past=past,
                            hours=round(hours, 1), now=at,
                            offers=[s for s in coming if s.offer_id is not None],

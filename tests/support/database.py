@@ -11,7 +11,6 @@ from sqlalchemy import inspect as sa_inspect
 from coordinator.extensions import db
 
 
-
 def _own_database(url: str | None) -> str | None:
     """Under pytest-xdist each worker gets a database of its own (``test_gw0``, …), made
     when missing: workers never truncate each other's tables."""

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
+from ...domain.attendance import SERVED
 from ...domain.eligibility import Busy, PersonFacts, WeeklyWindow, week_bounds
 from ...models import (
     Assignment,
+    AttendanceEntry,
     Occurrence,
     OccurrenceRole,
     Person,
@@ -60,20 +62,19 @@ def person_facts(session, person: Person, start: datetime, end: datetime, zone: 
 
 def hours_served(session, person_ids: list[int], since: datetime, until: datetime
                  ) -> dict[int, float]:
-    """Return hours of confirmed shifts per person that started in ``[since, until)``."""
+    """Return recorded volunteer service hours per person of occurrences that started in
+    ``[since, until)``: the minutes of the attendance roll (a no-show, leave or a date
+    nobody recorded gives none; organisational life is attendance, not service)."""
     if not person_ids:
         return {}
     rows = session.execute(
-        select(Assignment.person_id, Occurrence.start_at, Occurrence.end_at)
-        .join(OccurrenceRole, Assignment.occurrence_role_id == OccurrenceRole.id)
-        .join(Occurrence, and_(OccurrenceRole.occurrence_id == Occurrence.id,
-                               Occurrence.status == "scheduled"))
-        .where(Assignment.person_id.in_(person_ids), Assignment.status == "confirmed",
-               Occurrence.start_at >= since, Occurrence.start_at < until))
-    hours: dict[int, float] = {}
-    for person_id, start, end in rows:
-        hours[person_id] = hours.get(person_id, 0.0) + (end - start) / timedelta(hours=1)
-    return hours
+        select(AttendanceEntry.person_id, func.sum(AttendanceEntry.minutes))
+        .where(AttendanceEntry.person_id.in_(person_ids),
+               AttendanceEntry.is_service.is_(True),
+               AttendanceEntry.status.in_(SERVED),
+               AttendanceEntry.start_at >= since, AttendanceEntry.start_at < until)
+        .group_by(AttendanceEntry.person_id))
+    return {person_id: (minutes or 0) / 60 for person_id, minutes in rows}
 
 
 @dataclass(frozen=True)

@@ -321,6 +321,12 @@ def test_withdraw_inside_the_cutoff_shows_the_coordinators_phone(app, world):
 
 
 def test_recent_shifts_show_hours_served(app, world):
+    """Hours served are the roll's recorded service minutes: of two past shifts, the one
+    marked present counts, the no-show does not (nor a shift nobody recorded)."""
+    from coordinator.database import begin_write
+    from coordinator.models import Occurrence, OccurrenceRole, Series
+    from coordinator.services.attendance import AttendanceSettings
+    from coordinator.services.attendance.roll import write_entry
     with app.app_context():
         roles = roles_of(patrol(world, title="晚间巡逻"))
         sign(world["accounts"][0], roles[0])
@@ -328,7 +334,18 @@ def test_recent_shifts_show_hours_served(app, world):
         sign(world["accounts"][0], roles[4])
     app.config["NOW"] = lambda: NOW + timedelta(days=3)
     client = client_for(app, phone(0), english=True)
+    past = section(page(client, "/shifts/mine"), "past-h")
+    assert "Hours served: 0.0" in past and past.count("晚间巡逻") == 2  # nothing recorded
+    with app.app_context():
+        begin_write(db.session)
+        for role_id, status in ((roles[0], "present"), (roles[1], "absent")):
+            occ = db.session.get(Occurrence, db.session.get(OccurrenceRole, role_id)
+                                 .occurrence_id)
+            write_entry(db.session, occ, db.session.get(Series, occ.series_id),
+                        world["people"][0], status=status, actual_start=None,
+                        actual_end=None, source="roll", actor=None, now=NOW,
+                        settings=AttendanceSettings())
+        db.session.commit()
     html = page(client, "/shifts/mine")
-    past = section(html, "past-h")
-    assert "Hours served: 4.0" in past and past.count("晚间巡逻") == 2
+    assert "Hours served: 2.0" in section(html, "past-h")
     assert section(html, "coming-h").count("晚间巡逻") == 1
