@@ -80,7 +80,7 @@ def test_export_csv_and_xlsx(world_app):
     assert len(mine) == 5  # services only: no no-show, leave, rehearsal or study day
     assert all(r[1] == PHONE and r[2] == "V310000" for r in mine)
     assert sorted(r[6] for r in mine) == ["1.5", "1.5", "2.0", "2.0", "2.5"]
-    assert {r[10] for r in mine} == {"考勤登记", "签到", "工作人员补录"}
+    assert {r[10] for r in mine} == {"考勤记录", "已签到", "工作人员补录"}
     assert all(r[9] == "MK测试志愿服务队" for r in mine)
     assert not any(r[0] == "MK其他队员" for r in rows)  # another community's member
     x = _export(client, w, "xlsx")
