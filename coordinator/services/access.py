@@ -119,3 +119,13 @@ def sees_private_details(session, actor: Account, community_id: int) -> bool:
     """Return True when ``actor`` may see phones and addresses of that community's
     members (the roster): the same readers as ``phone_community_ids``."""
     return in_scope(phone_community_ids(session, actor), community_id)
+
+
+def honour_community_ids(session, actor: Account) -> set[int] | None:
+    """The communities whose roll of honour ``actor`` may read (names and figures only):
+    None all (leaders, admins); a coordinator their own; raises Forbidden otherwise."""
+    if reads_every_community(actor):
+        return None
+    if actor.role == "coordinator":
+        return managed_community_ids(session, actor)
+    raise Forbidden("Only coordinators, leaders and admins read the roll of honour.")
