@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from ..domain.errors import DomainError
 from ..domain.recurrence import get_zone
 from ..models import Account, AppSetting, Community
+from ..services.attendance import AttendanceSettings
 from ..services.schedule.horizon import materialize
 from . import data as D
-from ..services.attendance import AttendanceSettings
 from . import fill, history, people, series, teams, venues
 from .common import Context, insert_ids
 
