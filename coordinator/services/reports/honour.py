@@ -2,8 +2,7 @@
 number of services and star level, most hours first. Names and figures only: no phone,
 no address, whoever reads it.
 
-One grouped query over the year's service rows (``attendance_entries`` carries the
-community and start copied from the schedule), one for lifetime totals (the star level
+One grouped query over the year's service rows (by the volunteer's own community), one for lifetime totals (the star level
 is reached over all years), one for names: the page's query count does not grow with the
 data.
 """
@@ -66,14 +65,18 @@ def honour_roll(session, actor: Account, year: int | None, now: datetime,
         raise DomainError("Choose a year up to this one.", field="year")
     start, end = year_bounds(year, settings.zone)
     e = AttendanceEntry
-    query = (select(e.community_id, e.person_id, func.sum(e.minutes), func.count())
+    # A volunteer is honoured in their own community, whichever community's (or the
+    # township's) activity the hours were served at.
+    home = Person.community_id
+    query = (select(home, e.person_id, func.sum(e.minutes), func.count())
+             .join(Person, Person.id == e.person_id)
              .where(e.is_service.is_(True), e.status.in_(SERVED), e.start_at >= start,
-                    e.start_at < end, e.community_id.is_not(None))
-             .group_by(e.community_id, e.person_id))
+                    e.start_at < end)
+             .group_by(home, e.person_id))
     if allowed is not None:
-        query = query.where(e.community_id.in_(allowed or {-1}))
+        query = query.where(home.in_(allowed or {-1}))
     if community_id is not None:
-        query = query.where(e.community_id == community_id)
+        query = query.where(home == community_id)
     rows = session.execute(query).all()
     people = {pid for _c, pid, _m, _n in rows}
     lifetime = dict(session.execute(
