@@ -3,8 +3,8 @@ number of services and star level, most hours first. Names and figures only: no 
 no address, whoever reads it.
 
 One grouped query over the year's service rows (by the volunteer's own community), one
-for lifetime totals (the star level is reached over all years), one for names: the page's query count does not grow with the
-data.
+for lifetime totals (the star level is reached over all years), one for names:
+the page's query count does not grow with the data.
 """
 from __future__ import annotations
 
