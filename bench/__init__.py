@@ -21,6 +21,7 @@ SECTIONS: dict[str, str] = {
     "feeds": "bench.feeds",
     "reminders": "bench.reminders",
     "weekly_plan": "bench.weekly_plan",
+    "attendance": "bench.attendance",
     "plan_files": "bench.plan_files",  # last: it adds two busy communities to the data
 }
 

@@ -51,20 +51,24 @@ def volunteer_shift(session, patrol_series_id: int, patrol_team_id: int, now: da
 
 def fill(session, ctx: Context, rng: random.Random, series_ids: list[int],
          kind_of: dict[int, str], pools: dict, caps: dict[int, int],
-         forced: dict[int, list[int]]) -> int:
-    """Confirm people into slots of the first weeks; return the number of assignments.
+         forced: dict[int, list[int]], window: tuple[datetime, datetime] | None = None
+         ) -> int:
+    """Confirm people into slots of the first weeks (or of ``window``: the past, for step
+    ``history``); return the number of assignments.
 
     Only members of the required team (leads for lead slots), never over ``maximum``,
     never one person in two overlapping occurrences, at most their weekly cap.
     """
-    fill_end = ctx.local_utc(ctx.start_date + timedelta(weeks=FILL_WEEKS), time(0))
+    fill_start, fill_end = window or (
+        ctx.local_utc(ctx.start_date, time(0)),
+        ctx.local_utc(ctx.start_date + timedelta(weeks=FILL_WEEKS), time(0)))
     rows = session.execute(
         select(OccurrenceRole.id, OccurrenceRole.required_team_id, OccurrenceRole.is_lead,
                OccurrenceRole.maximum, Occurrence.series_id, Occurrence.start_at,
                Occurrence.end_at)
         .join(Occurrence, OccurrenceRole.occurrence_id == Occurrence.id)
         .where(Occurrence.series_id.in_(series_ids), Occurrence.status == "scheduled",
-               Occurrence.start_at < fill_end)
+               Occurrence.start_at >= fill_start, Occurrence.start_at < fill_end)
         .order_by(Occurrence.start_at, OccurrenceRole.id)).all()
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     week_load: dict[tuple[int, int], int] = defaultdict(int)

@@ -9,7 +9,8 @@ and never commits.
 
 This module orchestrates one copy in named steps, each in its own module: ``people``
 (members and logins), ``teams`` (who is in which team), ``venues``, ``series`` (with
-their roles and care recipients), then the occurrences, then ``fill``.
+their roles and care recipients), then the occurrences, then ``fill``, then (copy 1 only:
+the demo township) ``history``, its last six months of rolls.
 """
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from sqlalchemy import func, select
 from ..domain.errors import DomainError
 from ..domain.recurrence import get_zone
 from ..models import Account, AppSetting, Community
+from ..services.attendance import AttendanceSettings
 from ..services.schedule.horizon import materialize
 from . import data as D
-from . import fill, people, series, teams, venues
+from . import fill, history, people, series, teams, venues
 from .common import Context, insert_ids
 
 SEED = 25                 # the study day: any fixed value keeps the demo reproducible
@@ -64,7 +66,7 @@ def seed_demo(session, *, scale: int = 1, now: datetime, password_hash: str,
                             "occurrences", "assignments"), 0)
     for copy in range(1, scale + 1):
         for key, value in _build_copy(session, ctx, copy).items():
-            counts[key] += value
+            counts[key] = counts.get(key, 0) + value
     session.merge(AppSetting(key="demo_loaded", value="1"))
     session.flush()
     return counts
@@ -92,7 +94,8 @@ def _build_copy(session, ctx: Context, copy: int) -> dict[str, int]:
                                     suffix)
     made_venues = venues.insert_venues(session, rng, community_ids, community_names, suffix)
     made_series = series.insert_series(session, ctx, rng, community_ids, community_names,
-                                       made_teams, made_venues)
+                                       made_teams, made_venues,
+                                       history_weeks=history.WEEKS if first_copy else 0)
     session.flush()
     occurrences = materialize(session, made_series.ids, ctx.horizon_end, ctx.now)
 
@@ -114,7 +117,18 @@ def _build_copy(session, ctx: Context, copy: int) -> dict[str, int]:
     accounts = people.insert_logins(session, ctx, members, pid, demo=demo_logins,
                                     scope_community_id=community_ids[0])
     session.flush()
-    return {"communities": len(community_ids), "people": len(pid), "accounts": accounts,
+    past: dict[str, int] = {}
+    if first_copy:
+        coordinator = session.scalar(select(Account.id).where(
+            Account.person_id == demo_logins["coordinator"]))
+        past = history.add_history(
+            session, ctx, rng, series_ids=made_series.ids, with_slots=made_series.with_slots,
+            kinds=made_series.kinds, pools=pools, caps=caps,
+            active=[pid[i] for i, s in enumerate(members.status) if s == "active"],
+            keep={demo_logins["volunteer"], demo_logins["coordinator"]},
+            coordinator_account_id=coordinator, community_id=community_ids[0],
+            settings=AttendanceSettings(organisation="街道退休党员志愿服务队"))
+    return past | {"communities": len(community_ids), "people": len(pid), "accounts": accounts,
             "teams": len(made_teams.ids), "venues": len(made_venues.ids),
             "series": len(made_series.ids), "occurrences": occurrences,
             "assignments": assignments}

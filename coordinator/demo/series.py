@@ -27,9 +27,17 @@ class SeriesMade:
 
 
 def insert_series(session, ctx: Context, rng: random.Random, community_ids: list[int],
-                  community_names: list[str], teams: Teams, venues: Venues) -> SeriesMade:
-    """Write the series, their roles, the care recipients and which visit goes to whom."""
+                  community_names: list[str], teams: Teams, venues: Venues,
+                  history_weeks: int = 0) -> SeriesMade:
+    """Write the series, their roles, the care recipients and which visit goes to whom.
+    With ``history_weeks`` the recurring series began that many weeks ago (the demo
+    township's past, step ``history``); single events keep their dates."""
     specs = _specs(ctx, rng, community_ids, community_names, teams, venues)
+    if history_weeks:
+        began = ctx.start_date - timedelta(weeks=history_weeks)
+        for row, _roles, _rec in specs:
+            if row["rrule"]:
+                row["start_date"] = began
     ids = insert_ids(session, Series, [row for row, _r, _c in specs])
     insert_rows(session, SeriesRole, [
         dict(role, series_id=sid) for sid, (_row, roles, _c) in zip(ids, specs)

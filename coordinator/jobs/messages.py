@@ -19,7 +19,7 @@ from ..services.notify.deliveries import Claimed, message_id
 from ..vocab import SERIES_KINDS, date_pattern
 
 URLS = {"reminder2": "/shifts/mine", "reminder24": "/shifts/mine", "notice": "/shifts/mine",
-        "digest": "/", "weekly": "/plan"}
+        "digest": "/", "weekly": "/plan", "star": "/"}
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,17 @@ def _texts(row: Claimed, p: dict, settings: NotifySettings) -> tuple[str, str, s
                 "withdrawals.", missing=p.get("missing_total", 0),
                 swaps=p.get("swaps_total", 0), withdrawals=p.get("withdrawals_total", 0))
         return subject, fit_sms("", sms, limit=settings.sms_length), "digest", ""
+    if row.kind == "star":
+        stars = "★" * int(p.get("level") or 0)
+        if p.get("self"):
+            subject = _("%(stars)s You have served %(hours)s hours: star volunteer, level "
+                        "%(level)s", stars=stars, hours=p.get("threshold"),
+                        level=p.get("level"))
+        else:
+            subject = _("%(stars)s %(name)s has served %(hours)s hours: star volunteer, "
+                        "level %(level)s", stars=stars, name=p.get("name"),
+                        hours=p.get("threshold"), level=p.get("level"))
+        return subject, fit_sms("", subject, limit=settings.sms_length), "star", ""
     coverage = p.get("coverage")
     subject = _("Weekly plan from %(monday)s: %(open)s open places",
                 monday=p.get("monday"), open=p.get("open_places", 0))

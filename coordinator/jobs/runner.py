@@ -89,6 +89,9 @@ def build_scheduler(app, stop: threading.Event, lock: SingleInstance) -> Blockin
     add(tasks.horizon, daily("HORIZON_TIME", time(2, 30)), "horizon",
         "extend series horizons", 12 * 3600, args=[app])
 
+    add(tasks.stars, IntervalTrigger(minutes=5, timezone=timezone.utc), "stars",
+        "star levels reached", 600, args=[app])
+
     def watch_lock():
         if not lock.alive():
             log.error("lost the scheduler lock (database connection gone); stopping")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from datetime import datetime
 
 from ..clock import now as clock
 from ..database import begin_write
@@ -113,4 +114,35 @@ def horizon(app) -> int:
     return created
 
 
-JOBS = {"sweep": sweep, "digest": digest, "weekly": weekly, "horizon": horizon}
+STARS_STATUS = "job:stars"  # the start of its last pass: the next looks at rows since
+
+
+def stars(app) -> int:
+    """Write the star levels reached since the last pass and plan their messages (sent
+    by the next sweep). Idempotent: a second pass, or two at once, tell nobody twice."""
+    from ..services.attendance import settings_from
+    from ..services.reports.recognition import award_stars
+
+    settings = settings_from(app.config)
+    notify = notify_settings(app)
+
+    def award(session, now):
+        # Locked: a second pass at the same moment waits here, then reads the new mark.
+        last = (store.lock_status(session, STARS_STATUS) or {}).get("at")
+        since = datetime.fromisoformat(last) if last else None
+        added = award_stars(session, now, settings, notify, since)
+        store.set_status(session, STARS_STATUS, {"at": now.isoformat(), "added": added})
+        return added
+
+    with app.app_context():
+        try:
+            added = _step(app, award)
+        finally:
+            db.session.remove()
+    if added:
+        log.info("stars: %s star levels reached", added)
+    return added
+
+
+JOBS = {"sweep": sweep, "digest": digest, "weekly": weekly, "horizon": horizon,
+        "stars": stars}

@@ -145,3 +145,13 @@ def export_allowed(session, actor: Account, community_id: int) -> bool:
     """May ``actor`` export a community's service records (they carry phones)? Its
     coordinators and admins only; leaders never."""
     return actor.role in ("coordinator", "admin") and can_manage(session, actor, community_id)
+
+
+def honour_community_ids(session, actor: Account) -> set[int] | None:
+    """The communities whose roll of honour ``actor`` may read (names and figures only):
+    None all (leaders, admins); a coordinator their own; raises Forbidden otherwise."""
+    if reads_every_community(actor):
+        return None
+    if actor.role == "coordinator":
+        return managed_community_ids(session, actor)
+    raise Forbidden("Only coordinators, leaders and admins read the roll of honour.")

@@ -80,3 +80,22 @@ def test_bench_feeds_smoke(tmp_path):
     for key in ("feed_304", "feed_200", "static_304", "static_200"):
         assert {"rps", "p50_ms", "p99_ms"} <= load[key].keys()
     assert load["seq_304_after_write"]["p50_ms"] > 0
+
+
+def test_bench_attendance_smoke(tmp_path):
+    """A year of history in bulk, then each report timed (or "not built yet")."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "1", "--backends", "sqlite",
+         "--only", "attendance", "--attendance-runs", "1", "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = result.stdout
+    problems = [line for line in out.splitlines() if line.startswith("PROBLEM")]
+    assert all("median" in line for line in problems), out + result.stderr
+    assert re.search(r"\[sqlite\] attendance: a year of history: [\d,]+ occurrences, "
+                     r"[1-9][\d,]* rows", out), out
+    for label in ("community", "summary", "record"):
+        assert re.search(rf"attendance: {label}: (median [\d.]+ ms|not built yet)", out), out
+    assert "history s" in out and "record ms" in out
+    (results,) = tmp_path.glob("*.json")
+    (row,) = json.loads(results.read_text())["results"]
+    assert row["attendance_entries"] > row["seed_s"] >= 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -10,16 +11,21 @@ from coordinator.extensions import db
 from coordinator.models import (
     Account,
     Assignment,
+    AttendanceCorrection,
+    AttendanceEntry,
     CareRecipient,
+    Certificate,
     Community,
     Occurrence,
     OccurrenceRole,
     Person,
     Series,
+    StarAward,
     Team,
     TeamMember,
     Venue,
 )
+from tests.support.scheduling import NOW
 from tests.support.web import login
 
 
@@ -41,7 +47,8 @@ def test_seed_demo_builds_the_township(app, client):
         patrol_occurrences = db.session.scalar(
             select(func.count()).select_from(Occurrence).join(Series)
             .where(Series.kind == "patrol"))
-        assert patrol_occurrences == 9 * 56  # eight weeks of evenings per community
+        # six months of past evenings and eight weeks ahead per community
+        assert patrol_occurrences == 9 * (26 * 7 + 56)
         study = db.session.scalars(select(Occurrence).join(Series).where(
             Series.kind == "meeting", Series.title.like("%学习日%"))).all()
         # 09:00 Shanghai on the 25th is 01:00 UTC on the 25th
@@ -88,6 +95,7 @@ def test_seed_demo_builds_the_township(app, client):
         assert db.session.scalar(select(Team.kind).where(Team.id.in_(patrol_teams),
                                                          Team.kind == "patrol")) == "patrol"
         demo_phone = db.session.get(Person, volunteer.person_id).phone
+        _check_history(volunteer.person_id)
 
     page = client.get("/login").get_data(as_text=True)
     assert "<code>coordinator</code>" in page  # demo logins listed while demo data is loaded
@@ -104,6 +112,40 @@ def test_seed_demo_builds_the_township(app, client):
     assert again.exit_code == 0 and "not loaded again" in again.output
     refused = app.test_cli_runner().invoke(args=["seed-demo"])
     assert refused.exit_code != 0 and "Traceback" not in refused.output
+
+
+def _check_history(volunteer_person_id):
+    """Six months of rolls: no-shows, leaves with reasons, late arrivals, corrections by
+    staff, the demo volunteer's hours, members who drifted away, stars, certificates."""
+    e = AttendanceEntry
+    statuses = dict(db.session.execute(select(e.status, func.count()).group_by(e.status)).all())
+    assert statuses["present"] > 10_000
+    assert statuses["absent"] > 200 and statuses["late"] > 200 and statuses["excused"] > 200
+    assert db.session.scalar(select(func.count()).select_from(e).where(
+        e.status == "excused", e.leave_reason.is_(None))) == 0
+    rolls = db.session.scalar(select(func.count(func.distinct(e.occurrence_id))))
+    past = db.session.scalar(select(func.count()).select_from(Occurrence).where(
+        Occurrence.start_at < NOW - timedelta(days=7)))
+    assert 0.8 * past < rolls < past  # most past rolls taken, not all
+    assert db.session.scalar(select(func.min(e.start_at))) < NOW - timedelta(days=170)
+    assert db.session.scalar(select(func.count()).select_from(e).where(
+        e.start_at > NOW)) == 0  # nothing recorded ahead of time
+    staff = db.session.scalar(select(func.count()).select_from(e).where(e.source == "staff"))
+    assert staff == db.session.scalar(select(func.count()).select_from(
+        AttendanceCorrection)) > 0
+    served = db.session.scalar(select(func.sum(e.minutes)).where(
+        e.person_id == volunteer_person_id, e.is_service.is_(True)))
+    assert served and served >= 600  # the demo volunteer has recorded hours
+    # members who drifted away: active, on rolls before, nothing served for 3+ months
+    last_served = select(e.person_id, func.max(e.start_at).label("last")).where(
+        e.status.in_(("present", "late", "left_early"))).group_by(e.person_id).subquery()
+    drifted = db.session.scalar(select(func.count()).select_from(last_served).join(
+        Person, Person.id == last_served.c.person_id).where(
+        Person.status == "active", last_served.c.last < NOW - timedelta(weeks=13)))
+    assert drifted >= 10
+    assert db.session.scalar(select(func.count()).select_from(StarAward)) > 0
+    certificates = db.session.scalars(select(Certificate)).all()
+    assert certificates and all(c.total_minutes > 0 and c.by_kind for c in certificates)
 
 
 def _token(response):
