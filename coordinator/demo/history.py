@@ -27,7 +27,6 @@ from ..models import (
     Account,
     Assignment,
     AttendanceEntry,
-    Certificate,
     Occurrence,
     OccurrenceRole,
     Person,
@@ -172,36 +171,21 @@ def _stars(session, ctx, settings) -> int:
 
 
 def _certificates(session, ctx, rng, community_id, issued_by, begin, end, settings) -> int:
-    """Certificates issued to the three busiest volunteers of the first community."""
+    """Certificates issued by the coordinator to the three busiest volunteers of the first
+    community, through the certificate service (numbered, audited, figures frozen)."""
     from sqlalchemy import func
+
+    from ..services.attendance import certificates
     e = AttendanceEntry
-    top = session.execute(
-        select(e.person_id, func.sum(e.minutes), func.count(),
-               func.sum(e.minutes).filter(e.source == "staff"))
-        .where(e.is_service.is_(True), e.minutes > 0, e.community_id == community_id)
+    top = session.scalars(
+        select(e.person_id).where(e.is_service.is_(True), e.minutes > 0,
+                                  e.community_id == community_id)
         .group_by(e.person_id).order_by(func.sum(e.minutes).desc(), e.person_id)
         .limit(3)).all()
-    by_kind: dict[int, dict[str, int]] = defaultdict(dict)
-    for pid, kind, minutes in session.execute(
-            select(e.person_id, e.kind, func.sum(e.minutes))
-            .where(e.is_service.is_(True), e.person_id.in_([t[0] for t in top]))
-            .group_by(e.person_id, e.kind)):
-        by_kind[pid][kind] = int(minutes)
-    year = ctx.now.astimezone(ctx.zone).year
-    rows = []
-    for n, (pid, minutes, services, staff) in enumerate(top, start=1):
-        person = session.get(Person, pid)
-        rows.append({
-            "number": f"ZY{year}-{n:05d}", "token": f"{rng.getrandbits(128):032x}",
-            "person_id": pid, "full_name": person.full_name,
-            "member_number": person.member_number,
-            "organisation": settings.organisation or "街道退休党员志愿服务队",
-            "period_start": begin.astimezone(ctx.zone).date(),
-            "period_end": (end - timedelta(days=1)).astimezone(ctx.zone).date(),
-            "total_minutes": int(minutes), "staff_minutes": int(staff or 0),
-            "services": int(services), "by_kind": by_kind[pid],
-            "issued_at": ctx.now - timedelta(days=2 + n), "issued_by_id": issued_by,
-            "revoked_at": None, "revoked_by_id": None, "revoke_reason": None})
-    insert_rows(session, Certificate, rows)
-    return len(rows)
+    actor = session.get(Account, issued_by)
+    first = begin.astimezone(ctx.zone).date()
+    last = (end - timedelta(days=1)).astimezone(ctx.zone).date()
+    for pid in top:
+        certificates.issue(session, actor, pid, first, last, ctx.now, settings)
+    return len(top)
 
