@@ -13,6 +13,7 @@ from ..extensions import db
 from ..http.transactions import write
 from ..http.urls import page_arg, safe_next
 from ..models import Assignment
+from ..services.attendance import leave_lists
 from ..services.shifts import lists as lists
 from ..services.shifts import responses, signups, swaps
 from ..vocab import SERIES_KINDS
@@ -113,8 +114,13 @@ def shifts_mine():
     coming = lists.my_shifts(db.session, person.id, at)
     past = lists.recent_shifts(db.session, person.id, at)
     hours = sum((s.end_at - s.start_at).total_seconds() for s in past) / 3600
+    # Team events the person has not declined (each with its leave button), and the
+    # leaves already asked ("已请假").
+    events = [e for e in lists.team_events_for(db.session, person.id, at)
+              if e.attending is not False]
     return render_template("web/shifts_mine.html", coming=coming, past=past,
-                           hours=round(hours, 1), now=at,
+                           hours=round(hours, 1), now=at, events=events,
+                           leaves=leave_lists.my_leaves(db.session, person.id, at),
                            offers=[s for s in coming if s.offer_id is not None])
 
 
