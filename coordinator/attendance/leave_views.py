@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from ..clock import now
 from ..domain.errors import Forbidden, NotFound
 from ..extensions import db
+from ..http.forms import options
 from ..http.inputs import InputForm
 from ..http.transactions import write
 from ..models import Occurrence, Series, Venue
@@ -25,7 +26,7 @@ from . import attendance_settings, bp
 
 
 class LeaveForm(InputForm):
-    reason = RadioField(_l("Why can you not come?"), choices=LEAVE_REASONS.choices(),
+    reason = RadioField(_l("Why can you not come?"), choices=options(LEAVE_REASONS.choices()),
                         validators=[InputRequired(message=_l("Choose why you cannot come."))])
     note = TextAreaField(_l("In a few words (needed for “Other”)"),
                          validators=[Optional(), Length(max=200)])
