@@ -9,7 +9,7 @@ from ..extensions import db
 from ..http import notices
 from ..http.access import public
 from ..services.access import care_community_ids, managed_community_ids, sees_care_details
-from ..services.attendance import leave_lists, roll, settings_from
+from ..services.attendance import corrections, leave_lists, roll, settings_from
 from ..services.shifts import gaps
 from ..services.shifts import lists as dashboard
 from . import bp
@@ -67,4 +67,8 @@ def home():
                                                limit=HOME_ROLLS)],
             recent_leaves=leave_lists.hide_care_titles(
                 leave_lists.recent_leaves(db.session, communities, at), care))
+    if current_user.role in ("coordinator", "leader", "admin"):
+        approver = corrections.may_approve(current_user)
+        context["pending_corrections"] = len(corrections.pending_corrections(
+            db.session, None if approver else managed_community_ids(db.session, current_user)))
     return render_template("web/home.html", **context)

@@ -78,6 +78,8 @@ def test_correction_applied_at_once(app, world):
     occurrence_id = _closed(app, world)
     client = actor_client(app, "coordinator")
     path = f"/attendance/{occurrence_id}/correct"
+    detail = client.get(f"/occurrences/{occurrence_id}").get_data(as_text=True)
+    assert f'href="{path}"' in detail and f"/attendance/{occurrence_id}/sheet.pdf" in detail
     response = post(client, path, {"person_id": world["people"][1], "status": "late",
                                    "actual_start": "09:20", "reason": "MK纸质签到表补录"})
     assert response.status_code == 302
@@ -113,6 +115,8 @@ def test_approval_queue(app, world):
     other = actor_client(app, "other_coordinator").get("/attendance/corrections")
     assert "MK等待审批" not in other.get_data(as_text=True)
     leader = actor_client(app, "leader")
+    assert "等待审批的考勤更正：2 条" in leader.get("/").get_data(as_text=True)
+    assert "等待审批的考勤更正：2 条" in coordinator.get("/").get_data(as_text=True)
     page = leader.get("/attendance/corrections").get_data(as_text=True)
     assert "MK等待审批" in page and "MK管理员自己提的" in page and "批准" in page
     assert not re.search(r"1[3-9]\d{9}", page)  # leaders never read phones
