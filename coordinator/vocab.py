@@ -234,4 +234,5 @@ def init_app(app) -> None:
         status_label=ASSIGNMENT_STATUSES.label, person_status_label=PERSON_STATUSES.label,
         team_kind_label=TEAM_KINDS.label, venue_kind_label=VENUE_KINDS.label,
         text_size_choices=TEXT_SIZES.choices,
-        attendance_label=ATTENDANCE_STATUSES.label, leave_reason_label=LEAVE_REASONS.label)
+        attendance_label=ATTENDANCE_STATUSES.label, leave_reason_label=LEAVE_REASONS.label,
+        correction_state_label=CORRECTION_STATUSES.label)

@@ -10,6 +10,7 @@ from datetime import datetime
 from ..clock import now as clock
 from ..database import begin_write
 from ..extensions import db
+from ..services.attendance import settings_from
 from ..services.notify import deliveries as store
 from ..services.notify.digests import plan_digests, plan_weekly
 from ..services.notify.planning import plan_notices, plan_reminders
@@ -74,7 +75,8 @@ def digest(app) -> int:
     settings = notify_settings(app)
     with app.app_context():
         try:
-            added = _step(app, lambda s, now: plan_digests(s, now, settings))
+            attendance = settings_from(app.config)
+            added = _step(app, lambda s, now: plan_digests(s, now, settings, attendance))
         finally:
             db.session.remove()
     log.info("daily digest: %s deliveries planned", added)

@@ -16,6 +16,7 @@ from ..http.access import roles_required
 from ..http.i18n import localdate, localtime
 from ..services import plan as wp
 from ..services.access import care_ids_of, managed_community_ids, visible_community_ids
+from ..services.attendance.outcome import week_outcome
 from ..services.plan import export as plan_export
 from ..vocab import SERIES_KINDS
 from . import bp
@@ -55,6 +56,11 @@ def _page(for_print: bool, read=None):
         detail_limit=config["PLAN_PRINT_DETAIL_LIMIT" if for_print else "PLAN_DETAIL_LIMIT"],
         per_page=config["PLAN_PRINT_GROUPS" if for_print else "PLAN_GROUPS_PER_PAGE"])
     choices = wp.filter_choices(db.session, viewer, flt)
+    # What happened in the week before the one shown (one statement, see outcome.py).
+    outcome = None if for_print else week_outcome(
+        db.session, flt.monday - timedelta(days=7), zone, now(),
+        community_ids=None if viewer.visible is None else set(viewer.visible),
+        community_id=flt.community_id, kind=flt.kind, team_id=flt.team_id)
     html = render_template(
         # Paper has its own template: the page's grid of cards is slow to lay out in print.
         "plan/print.html" if for_print else "plan/week.html", flt=flt, errors=errors,
@@ -62,7 +68,7 @@ def _page(for_print: bool, read=None):
         choices=choices, kinds=SERIES_KINDS, week_label=week_label(flt), for_print=for_print,
         this_monday=wp.monday_of(today), zone=get_zone(zone), viewer=viewer,
         days=flt.days(), today=today, max_choices=wp.MAX_CHOICES,
-        now_local=localtime(now(), "when"))
+        now_local=localtime(now(), "when"), outcome=outcome)
     return html, (400 if errors else 200), flt
 
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..http.transactions import write
 from ..http.urls import page_arg, safe_next
 from ..models import Assignment
-from ..services.attendance import mine
+from ..services.attendance import leave_lists, mine
 from ..services.shifts import facts, responses, signups, swaps
 from ..services.shifts import lists as lists
 from ..vocab import SERIES_KINDS
@@ -120,8 +120,13 @@ def shifts_mine():
     # of confirmed shifts: a no-show or an unrecorded date serves nothing.
     hours = facts.hours_served(db.session, [person.id], at - timedelta(days=30), at).get(
         person.id, 0.0)
+    # Team events the person has not declined (each with its leave button), and the
+    # leaves already asked ("已请假").
+    events = [e for e in lists.team_events_for(db.session, person.id, at)
+              if e.attending is not False]
     return render_template("web/shifts_mine.html", coming=coming, past=past,
-                           hours=round(hours, 1), now=at,
+                           hours=round(hours, 1), now=at, events=events,
+                           leaves=leave_lists.my_leaves(db.session, person.id, at),
                            offers=[s for s in coming if s.offer_id is not None],
                            rolls=mine.lead_rolls(db.session, current_user, at, settings),
                            checked_in=mine.open_checkins(db.session, person.id, at, settings))

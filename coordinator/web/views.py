@@ -8,10 +8,13 @@ from ..clock import now
 from ..extensions import db
 from ..http import notices
 from ..http.access import public
+from ..services.access import care_community_ids, managed_community_ids, sees_care_details
+from ..services.attendance import corrections, leave_lists, roll, settings_from
 from ..services.shifts import gaps
 from ..services.shifts import lists as dashboard
 from . import bp
 
+HOME_ROLLS = 10  # rolls not taken, on the coordinator's home
 HOME_GAPS = 3  # gaps with their buttons on the coordinator's home; the rest on the gap list
 
 
@@ -53,4 +56,19 @@ def home():
         notice = notices.take()
         context.update(gaps=page, gap_cards=notices.place(page.items, notice, db.session),
                        notice=notice, now=at, back="home", back_url=url_for("web.home"))
+        # What happened: rolls not taken yet, and the leaves asked lately.
+        settings = settings_from(current_app.config)
+        communities = managed_community_ids(db.session, current_user)
+        care = care_community_ids(db.session, current_user)
+        context.update(
+            pending_rolls=[(o.id, s.kind, s.title if s.kind != "care" or sees_care_details(
+                care, s.community_id, False) else "", o.start_at, o.end_at)
+                for o, s in roll.pending_rolls(db.session, communities, at, settings,
+                                               limit=HOME_ROLLS)],
+            recent_leaves=leave_lists.hide_care_titles(
+                leave_lists.recent_leaves(db.session, communities, at), care))
+    if current_user.role in ("coordinator", "leader", "admin"):
+        approver = corrections.may_approve(current_user)
+        context["pending_corrections"] = len(corrections.pending_corrections(
+            db.session, None if approver else managed_community_ids(db.session, current_user)))
     return render_template("web/home.html", **context)

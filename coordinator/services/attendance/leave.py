@@ -42,27 +42,8 @@ def ask_leave(session, actor: Account, occurrence_id: int, reason: str | None,
         raise DomainError("Say in a few words why you cannot come.", field="note")
     if note and len(note) > 200:
         raise DomainError("Keep the reason under 200 characters.", field="note")
-    if occurrence.status != "scheduled":
-        raise DomainError("This date was cancelled: no leave is needed.")
-    if now >= occurrence.start_at:
-        raise DomainError("It has already started: please tell the team lead or the "
-                          "coordinator.")
+    mine = _on_it(session, occurrence, series, actor.person_id, now)
     person_id = actor.person_id
-    if series.participation == "team":
-        member = session.scalar(select(TeamMember.id).where(
-            TeamMember.team_id == series.team_id, TeamMember.person_id == person_id))
-        if member is None:
-            raise Forbidden("Only members of the invited team ask leave from it.")
-        mine: list[int] = []
-    else:
-        mine = list(session.scalars(
-            select(Assignment.id)
-            .join(OccurrenceRole, Assignment.occurrence_role_id == OccurrenceRole.id)
-            .where(OccurrenceRole.occurrence_id == occurrence.id,
-                   Assignment.person_id == person_id, Assignment.status != "withdrawn")
-            .order_by(Assignment.id)))
-        if not mine:
-            raise DomainError("You are not on this shift.")
     for assignment_id in mine:  # each withdrawal locks occurrence → slot → assignment
         withdraw(session, actor, assignment_id, now, on_leave=True)
     occurrence = lock(session, type(occurrence), occurrence.id)
@@ -83,3 +64,42 @@ def ask_leave(session, actor: Account, occurrence_id: int, reason: str | None,
     audit.record(session, actor, "attendance.leave", "attendance", entry.id, now,
                  occurrence_id=occurrence.id, person_id=person_id, leave_reason=reason)
     return entry
+
+
+def _on_it(session, occurrence, series, person_id: int, now: datetime) -> list[int]:
+    """Refuse leave that cannot be asked; return the person's live assignment ids (none
+    for a team event)."""
+    if occurrence.status != "scheduled":
+        raise DomainError("This date was cancelled: no leave is needed.")
+    if now >= occurrence.start_at:
+        raise DomainError("It has already started: please tell the team lead or the "
+                          "coordinator.")
+    if series.participation == "team":
+        member = session.scalar(select(TeamMember.id).where(
+            TeamMember.team_id == series.team_id, TeamMember.person_id == person_id))
+        if member is None:
+            raise Forbidden("Only members of the invited team ask leave from it.")
+        return []
+    mine = list(session.scalars(
+        select(Assignment.id)
+        .join(OccurrenceRole, Assignment.occurrence_role_id == OccurrenceRole.id)
+        .where(OccurrenceRole.occurrence_id == occurrence.id,
+               Assignment.person_id == person_id, Assignment.status != "withdrawn")
+        .order_by(Assignment.id)))
+    if not mine:
+        raise DomainError("You are not on this shift.")
+    return mine
+
+
+def leave_refusal(session, actor: Account, occurrence_id: int, now: datetime
+                  ) -> DomainError | None:
+    """Why the actor may not ask leave from this occurrence now (None: they may); the
+    leave form is shown only when it could be saved."""
+    if actor.person_id is None:
+        return Forbidden("Only volunteers ask for leave.")
+    occurrence, series = load(session, occurrence_id)
+    try:
+        _on_it(session, occurrence, series, actor.person_id, now)
+    except DomainError as refusal:
+        return refusal
+    return None

@@ -20,6 +20,9 @@ from ...models import (
     Series,
     SwapOffer,
 )
+from ..attendance import AttendanceSettings
+from ..attendance.outcome import week_outcome
+from ..attendance.roll import pending_rolls
 from . import NotifySettings
 from .planning import account_recipients, insert_deliveries, staff_rows
 
@@ -32,12 +35,13 @@ def _line(title, start: datetime, community, extra: dict) -> dict:
     return {"title": title, "start": start.isoformat(), "community": community, **extra}
 
 
-def digest_contents(session, now: datetime) -> dict[int | None, dict]:
-    """Return, per community id, the unfilled places of the next three days and the new
-    swap offers and withdrawals of the last 24 hours."""
+def digest_contents(session, now: datetime, attendance: AttendanceSettings | None = None
+                    ) -> dict[int | None, dict]:
+    """Return, per community id, the unfilled places of the next three days, the new
+    swap offers and withdrawals of the last 24 hours, and the rolls not taken yet."""
     since = now - timedelta(days=1)
     out: dict[int | None, dict] = defaultdict(lambda: {"unfilled": [], "swaps": [],
-                                                       "withdrawals": []})
+                                                       "withdrawals": [], "rolls": []})
     gaps = session.execute(
         select(Series.community_id, Series.title, Occurrence.start_at, Community.name,
                OccurrenceRole.name, OccurrenceRole.needed - OccurrenceRole.filled,
@@ -82,11 +86,17 @@ def digest_contents(session, now: datetime) -> dict[int | None, dict]:
         .order_by(Occurrence.start_at))
     for cid, title, start, cname, name in withdrawn:
         out[cid]["withdrawals"].append(_line(title, start, cname, {"person": name}))
+    names = dict(session.execute(select(Community.id, Community.name)).all())
+    for occurrence, series in pending_rolls(session, None, now,
+                                            attendance or AttendanceSettings(), limit=500):
+        out[series.community_id]["rolls"].append(_line(
+            series.title, occurrence.start_at, names.get(series.community_id),
+            {"kind": series.kind, "occurrence_id": occurrence.id}))
     return out
 
 
 def _merge(contents: dict, community_ids: list[int]) -> dict:
-    merged = {"unfilled": [], "swaps": [], "withdrawals": []}
+    merged = {"unfilled": [], "swaps": [], "withdrawals": [], "rolls": []}
     for cid in community_ids:
         for key in merged:
             merged[key] += contents.get(cid, {}).get(key, [])
@@ -98,11 +108,12 @@ def _merge(contents: dict, community_ids: list[int]) -> dict:
     return merged | counts
 
 
-def plan_digests(session, now: datetime, settings: NotifySettings) -> int:
+def plan_digests(session, now: datetime, settings: NotifySettings,
+                 attendance: AttendanceSettings | None = None) -> int:
     """Plan today's digest for every coordinator who has something to read; returns how
     many deliveries were added. The period is the local date: once per day."""
     day = now.astimezone(ZoneInfo(settings.zone)).date()
-    contents = digest_contents(session, now)
+    contents = digest_contents(session, now, attendance)
     scopes: dict[int, list[int]] = defaultdict(list)
     for account_id, community_id in session.execute(
             select(CoordinatorScope.account_id, CoordinatorScope.community_id)
@@ -113,14 +124,15 @@ def plan_digests(session, now: datetime, settings: NotifySettings) -> int:
     for recipient in account_recipients(session, "coordinator"):
         communities = scopes.get(recipient[0], [])
         body = _merge(contents, communities)
-        if not (body["unfilled_total"] or body["swaps_total"] or body["withdrawals_total"]):
+        if not (body["unfilled_total"] or body["swaps_total"] or body["withdrawals_total"]
+                or body["rolls_total"]):
             continue  # nothing to report: no message
         rows += staff_rows("digest", recipient, day.isoformat(), body, now, settings,
                            expires_at=now + timedelta(hours=14))
     return insert_deliveries(session, rows)
 
 
-def weekly_contents(session, monday: date, zone: str) -> dict:
+def weekly_contents(session, monday: date, zone: str, now: datetime | None = None) -> dict:
     """Return the weekly plan's figures of the week starting ``monday`` and its biggest
     gaps (from ``services.plan``, the plan page's own numbers)."""
     from ..plan import biggest_gaps, week_figures
@@ -130,7 +142,13 @@ def weekly_contents(session, monday: date, zone: str) -> dict:
     start = datetime.combine(monday, datetime.min.time(), tzinfo=tz)
     gaps = biggest_gaps(session, None, start, start + timedelta(days=7), GAPS_LIMIT)
     coverage = figures.coverage
-    return {"monday": monday.isoformat(), "by_kind": dict(figures.by_kind),
+    last = week_outcome(session, monday - timedelta(days=7), zone, now or start)
+    return {"monday": monday.isoformat(),
+            # Last week's outcome: what happened, next to what is planned.
+            "outcome": {"monday": last.monday.isoformat(), "rate": last.rate,
+                        "served": last.served, "absent": last.absent,
+                        "excused": last.excused, "hours": last.service_hours,
+                        "rolls_not_taken": last.rolls_not_taken}, "by_kind": dict(figures.by_kind),
             "occurrences": sum(figures.by_kind.values()), "cancelled": figures.cancelled,
             "needed": figures.needed, "filled": figures.filled,
             "coverage": None if coverage is None else round(coverage * 100),
@@ -150,7 +168,7 @@ def plan_weekly(session, now: datetime, settings: NotifySettings) -> int:
     The period is the week's Monday: once per week."""
     today = now.astimezone(ZoneInfo(settings.zone)).date()
     monday = today - timedelta(days=today.weekday())
-    body = weekly_contents(session, monday, settings.zone)
+    body = weekly_contents(session, monday, settings.zone, now)
     rows: list[dict] = []
     for recipient in account_recipients(session, "leader"):
         rows += staff_rows("weekly", recipient, monday.isoformat(), body, now, settings,
