@@ -119,3 +119,15 @@ def sees_private_details(session, actor: Account, community_id: int) -> bool:
     """Return True when ``actor`` may see phones and addresses of that community's
     members (the roster): the same readers as ``phone_community_ids``."""
     return in_scope(phone_community_ids(session, actor), community_id)
+
+
+def may_read_participation(session, actor: Account, community_id: int | None) -> bool:
+    """May ``actor`` read the participation report of that community? Its coordinators,
+    and those who read every community (leaders, admins): names and figures."""
+    return in_scope(visible_community_ids(session, actor), community_id)
+
+
+def sees_report_phones(session, actor: Account, community_id: int | None) -> bool:
+    """May ``actor`` see the phones of the drifted-away list of that community? Its
+    coordinators and admins (the roster's readers), never a leader as a leader."""
+    return sees_private_details(session, actor, community_id)
