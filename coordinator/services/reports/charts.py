@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 360, 210
-LEFT, RIGHT, TOP, BOTTOM = 46, 8, 12, 34  # room for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 50, 8, 12, 36  # room for the axis labels
 
 
 @dataclass(frozen=True)
