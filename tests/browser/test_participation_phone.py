@@ -61,8 +61,9 @@ def test_coordinator_records_a_call_on_a_phone(browser, live_server, world, axe_
                           text_size=size, javascript=False)
         try:
             page.goto("/reports/participation")
-            page.get_by_role("link", name="东风社区").click()
-            assert page.get_by_role("heading", name="参与情况 · 东风社区").is_visible()
+            with page.expect_navigation():
+                page.get_by_role("link", name="东风社区").click()
+            page.get_by_role("heading", name="参与情况 · 东风社区").wait_for()
             assert sideways_overflow(page) == [], size
             page.screenshot(path=str(artifacts / f"participation-390-{size}.png"),
                             full_page=True)
