@@ -27,9 +27,10 @@ from tests.support.scheduling import ZONE
 
 ACTIVE, DRIFT_20W, DRIFT_10W = "MK活跃甲", "MK漂离乙", "MK漂离丙"
 AWAY, NEVER, NEWCOMER, OTHER = "MK外出丁", "MK从未戊", "MK新人己", "MK二连庚"
+IMPORTED = "MK导入辛"  # put on the roster a week ago with the history of before
 PHONES = {ACTIVE: "13911110001", DRIFT_20W: "13911110002", DRIFT_10W: "13911110003",
           AWAY: "13911110004", NEVER: "13911110005", NEWCOMER: "13911110006",
-          OTHER: "13911110007"}
+          OTHER: "13911110007", IMPORTED: "13911110008"}
 OLD_NOTE = "MK旧备注"
 SETTINGS = AttendanceSettings()
 
@@ -56,7 +57,7 @@ def build(app, now: datetime):
                 (ACTIVE, c1, {}), (DRIFT_20W, c1, {}), (DRIFT_10W, c1, {}),
                 (AWAY, c1, {"status": "away"}), (NEVER, c1, {"created_at": now - timedelta(
                     days=365)}), (NEWCOMER, c1, {"created_at": now - timedelta(days=7)}),
-                (OTHER, c2, {})):
+                (OTHER, c2, {}), (IMPORTED, c1, {"created_at": now - timedelta(days=7)})):
             extra.setdefault("created_at", old)
             person = Person(full_name=name, phone=PHONES[name], community_id=community.id,
                             **extra)
@@ -122,6 +123,7 @@ def build(app, now: datetime):
         roll(patrol, d100, [(ACTIVE, "present", {}), (DRIFT_10W, "absent", {})])
         roll(patrol, now - timedelta(weeks=10), [(DRIFT_10W, "present", {})])
         roll(patrol, now - timedelta(weeks=20), [(DRIFT_20W, "present", {})])
+        roll(patrol, now - timedelta(weeks=12), [(IMPORTED, "present", {})])
         roll(patrol, now - timedelta(weeks=30), [(AWAY, "present", {})])
         for back, status in ((1, "present"), (2, "present"), (3, "excused")):
             roll(study, _local(now, back, 25, 9), [(ACTIVE, status, {})])

@@ -254,9 +254,9 @@ def _in_period(now: datetime, bounds: list[datetime]):
 
 
 def drifted_clause(now: datetime, settings: AttendanceSettings):
-    """Who drifted away, as a condition on ``Person``: active, not away today, joined
-    before the cut-off, and taking part in nothing since it (the one rule, for the list
-    and the summary's counts)."""
+    """Who drifted away, as a condition on ``Person``: active, not away today, taking
+    part in nothing since the cut-off, and known before it (joined, or took part); the
+    one rule, for the list and the summary's counts."""
     cutoff = now - timedelta(weeks=settings.drift_weeks)
     today = now.astimezone(get_zone(settings.zone)).date()
     took_part = exists().where(AttendanceEntry.person_id == Person.id,
@@ -266,8 +266,13 @@ def drifted_clause(now: datetime, settings: AttendanceSettings):
     away_today = and_(or_(Person.away_from.is_not(None), Person.away_until.is_not(None)),
                       or_(Person.away_from.is_(None), Person.away_from <= today),
                       or_(Person.away_until.is_(None), Person.away_until >= today))
-    return and_(Person.status == "active", not_(away_today), Person.created_at <= cutoff,
-                ~took_part)
+    # Joined before the cut-off, or took part before it: a roster loaded today with its
+    # history (the demo, an import) still shows who stopped coming.
+    took_part_before = exists().where(AttendanceEntry.person_id == Person.id,
+                                      AttendanceEntry.status.in_(SERVED),
+                                      AttendanceEntry.start_at < cutoff)
+    return and_(Person.status == "active", not_(away_today), ~took_part,
+                or_(Person.created_at <= cutoff, took_part_before))
 
 
 def _study_marks(session, people, bounds, zone) -> dict[int, list[str | None]]:
