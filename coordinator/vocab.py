@@ -203,6 +203,8 @@ DATE_STYLES = {
     "date": {"zh_CN": "yyyy年M月d日", "en": "d MMM yyyy"},
     "record": {"zh_CN": "yyyy-MM-dd HH:mm", "en": "yyyy-MM-dd HH:mm"},
     "time": {"zh_CN": "HH:mm", "en": "HH:mm"},
+    "month": {"zh_CN": "yyyy年M月", "en": "MMM yyyy"},
+    "month_short": {"zh_CN": "M月", "en": "MMM"},
 }
 
 

@@ -155,3 +155,15 @@ def honour_community_ids(session, actor: Account) -> set[int] | None:
     if actor.role == "coordinator":
         return managed_community_ids(session, actor)
     raise Forbidden("Only coordinators, leaders and admins read the roll of honour.")
+
+
+def may_read_participation(session, actor: Account, community_id: int | None) -> bool:
+    """May ``actor`` read the participation report of that community? Its coordinators,
+    and those who read every community (leaders, admins): names and figures."""
+    return in_scope(visible_community_ids(session, actor), community_id)
+
+
+def sees_report_phones(session, actor: Account, community_id: int | None) -> bool:
+    """May ``actor`` see the phones of the drifted-away list of that community? Its
+    coordinators and admins (the roster's readers), never a leader as a leader."""
+    return sees_private_details(session, actor, community_id)
