@@ -179,7 +179,9 @@ AUDIT_FIELDS = Vocabulary(
     ("minutes_served", _l("Minutes served")), ("leave_reason", _l("Leave reason")),
     ("note", _l("Note")), ("number", _l("Certificate number")),
     ("period", _l("Period")), ("hours", _l("Hours")), ("people", _l("People")),
-    ("correction_id", _l("Correction")), ("walk_in", _l("Walk-in")))
+    ("correction_id", _l("Correction")), ("walk_in", _l("Walk-in")),
+    ("period_start", _l("Period from")), ("period_end", _l("Period until")),
+    ("total_minutes", _l("Minutes in all")))
 # The member fields a "person.update" entry names (names only: never the values).
 PERSON_FIELDS = Vocabulary(
     ("full_name", _l("Full name")), ("community_id", _l("Community")), ("phone", _l("Phone")),
