@@ -14,8 +14,10 @@ from ..domain.text import normalise, refused_characters
 from ..extensions import db
 from ..http.transactions import write
 from ..models import Venue
+from ..services.access import care_community_ids
 from ..services.attendance import checkin
 from ..services.attendance import roll as rolls
+from ..services.attendance.correction_lists import corrections as correction_rows
 from ..services.people.lookup import find_member
 from . import attendance_settings, bp
 from .roll_form import MARKABLE, apply_refusal, read, shown
@@ -62,6 +64,10 @@ def _render(occurrence_id: int, *, views=None, status=200, message=None, walk_in
     venue = db.session.get(Venue, venue_id).name if venue_id else None
     window = settings.window
     counts = {s: roll.count(s) for s in (*MARKABLE, "excused")}
+    # The closed roll shows what was corrected since (the correction page's own list).
+    fixes = correction_rows(db.session, occurrence_id=occurrence.id,
+                            care_ids=care_community_ids(db.session, current_user)
+                            ) if roll.state == "closed" else []
     return render_template(
         "attendance/roll.html", roll=roll, occurrence=occurrence, series=series,
         venue=venue, lines=views if views is not None else shown(roll, _zone()),
@@ -70,7 +76,8 @@ def _render(occurrence_id: int, *, views=None, status=200, message=None, walk_in
         closes_at=window.closes_at(occurrence.end_at), code=code,
         qr=qr_svg(checkin_url(code)) if code else None,
         code_url=checkin_url(code) if code else None, message=message,
-        walk_in=walk_in, walk_in_error=walk_in_error, is_marker=marker), status
+        walk_in=walk_in, walk_in_error=walk_in_error, is_marker=marker,
+        corrections=fixes), status
 
 
 @bp.route("/attendance/<id:occurrence_id>", methods=["GET", "POST"])
