@@ -143,3 +143,17 @@ def test_approval_queue(app, world):
         entries = dict(db.session.execute(db.select(AttendanceEntry.person_id,
                                                     AttendanceEntry.status)).all())
         assert entries == {world["people"][0]: "present", world["people"][1]: "present"}
+
+
+def test_the_closed_roll_links_to_its_correction_and_lists_it(app, world):
+    occurrence_id = _closed(app, world)
+    coordinator = actor_client(app, "coordinator")
+    post(coordinator, f"/attendance/{occurrence_id}/correct",
+         {"person_id": world["people"][1], "status": "present", "reason": "MK纸质签到表补录"},
+         token_from=f"/attendance/{occurrence_id}/correct")
+    page = coordinator.get(f"/attendance/{occurrence_id}").get_data(as_text=True)
+    assert f'href="/attendance/{occurrence_id}/correct"' in page
+    assert "MK纸质签到表补录" in page
+    # The admin reads the correction on the roll too.
+    assert "MK纸质签到表补录" in actor_client(app, "admin").get(
+        f"/attendance/{occurrence_id}").get_data(as_text=True)
