@@ -230,17 +230,24 @@ def _study(session, person: Person, now: datetime, zone: str) -> tuple[StudyMark
     months = month_starts(now, zone)
     tz = ZoneInfo(zone)
     lo = datetime.combine(months[0], time(0), tz)
-    held = session.execute(
-        select(Occurrence.start_at, func.max(case(
-            (AttendanceEntry.status.in_(SERVED), 1), else_=0)))
+    # Two indexed reads instead of one OR across both (at scale 170 the OR scanned every
+    # occurrence of the year: 2.9 s): the community's study days, and the person's own
+    # meeting rows wherever they were held.
+    starts = dict(session.execute(
+        select(Occurrence.id, Occurrence.start_at)
         .join(Series, Occurrence.series_id == Series.id)
-        .outerjoin(AttendanceEntry, (AttendanceEntry.occurrence_id == Occurrence.id)
-                   & (AttendanceEntry.person_id == person.id))
-        .where(Series.kind == STUDY_KIND, Occurrence.status == "scheduled",
-               Occurrence.start_at >= lo, Occurrence.start_at <= now,
-               (Series.community_id == person.community_id)
-               | (AttendanceEntry.id.is_not(None)))
-        .group_by(Occurrence.id, Occurrence.start_at))
+        .where(Series.community_id == person.community_id, Series.kind == STUDY_KIND,
+               Occurrence.status == "scheduled", Occurrence.start_at >= lo,
+               Occurrence.start_at <= now)).all())
+    held = dict.fromkeys(starts, False)
+    for occ_id, start, status in session.execute(
+            select(AttendanceEntry.occurrence_id, AttendanceEntry.start_at,
+                   AttendanceEntry.status)
+            .where(AttendanceEntry.person_id == person.id, AttendanceEntry.kind == STUDY_KIND,
+                   AttendanceEntry.start_at >= lo, AttendanceEntry.start_at <= now)):
+        held[occ_id] = held.get(occ_id, False) or status in SERVED
+        starts.setdefault(occ_id, start)
+    held = [(starts[i], served) for i, served in held.items()]
     marks: dict[date, bool] = {}
     for start, served in held:
         local = start.astimezone(tz).date().replace(day=1)
