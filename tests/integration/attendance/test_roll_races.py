@@ -3,44 +3,14 @@ server: threads with their own connections released together by a barrier. No du
 row, no lost change (the later writer is told), one check-in code per occurrence."""
 from __future__ import annotations
 
-import threading
-
 from coordinator.database import begin_write
 from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Account, AttendanceEntry, CheckinCode, Occurrence
 from coordinator.services.attendance import checkin, settings_from
 from coordinator.services.attendance import roll as rolls
+from tests.support.races import race
 from tests.support.scheduling import NOW
-
-
-def race(app, work, n):
-    barrier = threading.Barrier(n)
-    results, errors = [None] * n, []
-
-    def run(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                begin_write(db.session)
-                results[i] = work(i)
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                results[i] = exc
-            except Exception as exc:  # noqa: BLE001 — any crash is a failure to report
-                db.session.rollback()
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert errors == []
-    return results
 
 
 def entries(app, occurrence):

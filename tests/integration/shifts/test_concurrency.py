@@ -2,7 +2,6 @@
 and a real PostgreSQL server: 50 threads released together by a barrier."""
 from __future__ import annotations
 
-import threading
 from datetime import time, timedelta
 
 from coordinator.database import begin_write
@@ -11,38 +10,10 @@ from coordinator.extensions import db
 from coordinator.models import Account, Assignment, OccurrenceRole, Series
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
+from tests.support.races import race
 from tests.support.scheduling import NOW, ZONE, build_world, patrol, roles_of
 
 THREADS = 50
-
-
-def _race(app, work, n):
-    barrier = threading.Barrier(n)
-    results, errors = [None] * n, []
-
-    def run(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                begin_write(db.session)
-                results[i] = work(i)
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                results[i] = exc
-            except Exception as exc:  # noqa: BLE001 — any crash is a failure to report
-                db.session.rollback()
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert errors == []
-    return results
 
 
 def test_fifty_signups_for_five_places(app):
@@ -55,7 +26,7 @@ def test_fifty_signups_for_five_places(app):
         actor = db.session.get(Account, accounts[i])
         return signups.sign_up(db.session, actor, role, NOW, zone=ZONE)
 
-    results = _race(app, work, THREADS)
+    results = race(app, work, THREADS)
     assert sum(r.status == "confirmed" for r in results) == 5
     assert sum(r.status == "waitlisted" for r in results) == THREADS - 5
     with app.app_context():
@@ -79,7 +50,7 @@ def test_same_person_fifty_times_gets_one_place(app):
     def work(i):
         return signups.sign_up(db.session, db.session.get(Account, me), role, NOW, zone=ZONE)
 
-    results = _race(app, work, 20)
+    results = race(app, work, 20)
     assert sum(not isinstance(r, DomainError) for r in results) == 1
     with app.app_context():
         assert db.session.get(OccurrenceRole, role).filled == 1
@@ -95,7 +66,7 @@ def test_one_person_racing_into_overlapping_shifts_gets_one(app):
     def work(i):
         return signups.sign_up(db.session, db.session.get(Account, me), roles[i], NOW, zone=ZONE)
 
-    results = _race(app, work, 10)
+    results = race(app, work, 10)
     assert sum(not isinstance(r, DomainError) for r in results) == 1
 
 
@@ -114,7 +85,7 @@ def test_two_coordinators_booking_one_room_at_once(app):
         return create_series(db.session, actor, data, NOW, zone=ZONE,
                              horizon_end=NOW + timedelta(weeks=12))
 
-    results = _race(app, work, 2)
+    results = race(app, work, 2)
     assert sum(isinstance(r, DomainError) for r in results) == 1
     clash = next(r for r in results if isinstance(r, DomainError))
     assert clash.field == "venue_id" and clash.params["count"] == 9
@@ -165,7 +136,7 @@ def test_signups_withdrawals_count_changes_and_a_cancel_racing_on_one_occurrence
         return signups.sign_up(db.session, db.session.get(Account, accounts[i]),
                                roles[i % 3], NOW, zone=ZONE)
 
-    _race(app, work, THREADS)  # no deadlock, no other error
+    race(app, work, THREADS)  # no deadlock, no other error
     with app.app_context():
         occ = db.session.get(Occurrence, occurrence_id)
         slots = db.session.scalars(db.select(OccurrenceRole).where(
