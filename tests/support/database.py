@@ -99,3 +99,30 @@ class Factory:
             db.session.add(row)
             db.session.commit()
             return snapshot(row)
+
+
+def module_app(request, tmp_path_factory, name: str, **config):
+    """An app on a database of its own for a module-scoped fixture (``request.param`` is
+    the backend): a copy of the SQLite template, or the worker's truncated PostgreSQL
+    database. The caller disposes of its engine (``dispose_app``)."""
+    import shutil
+
+    from coordinator import create_app
+    from tests.support.scheduling import NOW
+    base = tmp_path_factory.mktemp(name)
+    if request.param == "sqlite":
+        path = base / f"{name}.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_schema_ready")
+        truncate_pg(url)
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                       "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(base / "instance"),
+                       "NOW": NOW, **FAST_ARGON2, **config})
+
+
+def dispose_app(app) -> None:
+    """Close the connections of an app made by ``module_app``."""
+    with app.app_context():
+        db.engine.dispose()
