@@ -15,14 +15,14 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select, text
 
-from coordinator.domain.attendance import actual_times, served_minutes
+from coordinator.domain.attendance import actual_times, local_day, served_minutes
 from coordinator.models import AttendanceEntry, Occurrence, Series, TeamMember
 from coordinator.services.attendance import AttendanceSettings
 
 STATUSES = ("present", "late", "absent", "excused")
 WEIGHTS = (85, 6, 5, 4)
 OCC_COLS = ("id", "series_id", "recurrence_id", "start_at", "end_at", "status", "sequence")
-ENTRY_COLS = ("id", "occurrence_id", "person_id", "community_id", "kind", "start_at",
+ENTRY_COLS = ("id", "occurrence_id", "person_id", "community_id", "kind", "start_at", "day",
               "status", "actual_start", "actual_end", "minutes", "is_service", "source",
               "is_walk_in", "leave_reason", "marked_at", "version")
 
@@ -76,6 +76,7 @@ def add_year(session, now: datetime, settings: AttendanceSettings | None = None,
                 late = at + timedelta(minutes=20) if status == "late" else None
                 begin, finish = actual_times(status, at, at + length, late, None)
                 entries.append((next_entry, next_occ, person_id, s.community_id, s.kind, at,
+                                local_day(at, settings.zone),
                                 status, begin, finish,
                                 served_minutes(status, at, at + length, begin, finish,
                                                settings.grace),

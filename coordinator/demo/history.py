@@ -22,7 +22,7 @@ from datetime import time, timedelta
 
 from sqlalchemy import select
 
-from ..domain.attendance import actual_times, served_minutes, star_level
+from ..domain.attendance import actual_times, local_day, served_minutes, star_level
 from ..models import (
     Account,
     Assignment,
@@ -122,6 +122,7 @@ def _row(rng, o, person_id, status, marked_by, settings) -> dict:
     reason = rng.choice(LEAVE_REASONS.codes) if status == "excused" else None
     return {"occurrence_id": o.id, "person_id": person_id, "community_id": o.community_id,
             "kind": o.kind, "start_at": o.start_at, "status": status,
+            "day": local_day(o.start_at, settings.zone),
             "actual_start": begin, "actual_end": finish,
             "minutes": served_minutes(status, o.start_at, o.end_at, begin, finish,
                                       settings.grace),

@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from .errors import DomainError
+from .recurrence import get_zone
 
 SERVED = frozenset({"present", "late", "left_early"})
 
@@ -38,6 +39,11 @@ class RollWindow:
         if now > self.closes_at(end):
             return "closed"
         return "open"
+
+
+def local_day(at: datetime, zone: str) -> date:
+    """The organisation's calendar day of an instant: the day a roll row is counted on."""
+    return at.astimezone(get_zone(zone)).date()
 
 
 def actual_times(status: str, start: datetime, end: datetime,

@@ -1,5 +1,5 @@
 """All models, imported here so that Alembic and the app see every table."""
-from . import totals  # noqa: F401  (triggers on occurrence_roles)
+from . import attendance_days, totals  # noqa: F401  (triggers on the roll and the slots)
 from .attendance import (
                          AttendanceCorrection,
                          AttendanceEntry,
@@ -8,6 +8,7 @@ from .attendance import (
                          MemberContact,
                          StarAward,
 )
+from .attendance_days import AttendanceDay
 from .audit import AuditEntry
 from .care import CareRecipient, CareVisitDetail
 from .notify import Delivery, FeedCache, FeedToken, Notification
@@ -29,7 +30,8 @@ from .venues import Venue
 from .versions import DataVersion
 
 __all__ = [
-    "AttendanceCorrection", "AttendanceEntry", "Certificate", "CheckinCode", "MemberContact",
+    "AttendanceCorrection", "AttendanceDay", "AttendanceEntry", "Certificate", "CheckinCode",
+    "MemberContact",
     "StarAward",
     "Account", "AppSetting", "Assignment", "AuditEntry", "CareRecipient", "CareVisitDetail",
     "Community", "CoordinatorScope", "DataVersion", "Delivery", "FeedCache", "FeedToken",

@@ -59,6 +59,9 @@ class AttendanceEntry(db.Model):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     kind: Mapped[str] = mapped_column(String(12))
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)  # scheduled start
+    # The organisation's calendar day of start_at: the day ``attendance_days`` counts the
+    # row on (``domain.attendance.local_day``; every writer sets it).
+    day: Mapped[date] = mapped_column()
     status: Mapped[str] = mapped_column(String(10))
     actual_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime)

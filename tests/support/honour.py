@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from coordinator.domain.attendance import local_day
 from coordinator.extensions import db
 from coordinator.models import (
     Account,
@@ -97,7 +98,8 @@ def serve(world: dict, name: str, hours: int, *, kind: str = "patrol", first_day
             db.session.flush()
         db.session.add(AttendanceEntry(
             occurrence_id=occurrence.id, person_id=person.id,
-            community_id=person.community_id, kind=kind, start_at=at, status="present",
+            community_id=person.community_id, kind=kind, start_at=at,
+            day=local_day(at, "Asia/Shanghai"), status="present",
             actual_start=at, actual_end=at + timedelta(minutes=minutes), minutes=minutes,
             is_service=kind == "patrol", source="roll", marked_at=NOW))
         left -= minutes

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, func, or_, select
 
-from ...domain.attendance import SERVED, actual_times, check_times, served_minutes
+from ...domain.attendance import SERVED, actual_times, check_times, local_day, served_minutes
 from ...domain.errors import DomainError, Forbidden, NotFound
 from ...models import (
     Account,
@@ -189,6 +189,7 @@ def write_entry(session, occurrence: Occurrence, series: Series, person_id: int,
     entry.community_id = series.community_id
     entry.kind = series.kind
     entry.start_at = occurrence.start_at
+    entry.day = local_day(occurrence.start_at, settings.zone)
     entry.status = status
     entry.actual_start, entry.actual_end = begin, finish
     entry.minutes = minutes

@@ -29,9 +29,10 @@ from sqlalchemy import and_, case, exists, func, not_, or_, select
 
 from ...domain.attendance import SERVED
 from ...domain.errors import Forbidden, NotFound
-from ...domain.recurrence import get_zone
+from ...domain.recurrence import get_zone, local_day_bounds
 from ...models import (
     Account,
+    AttendanceDay,
     AttendanceEntry,
     Community,
     MemberContact,
@@ -200,22 +201,35 @@ def month_starts(now: datetime, zone: str) -> list[datetime]:
     return bounds
 
 
+def window_starts(now: datetime, zone: str) -> tuple[tuple[date, ...], datetime]:
+    """The first local day of each window (30 / 90 / 365 days, today included) and the
+    start of tomorrow (the windows' end, as a UTC instant). Windows are whole local days,
+    so the summary (read per day from ``attendance_days``) and the per-member figures
+    (read from the rows) count the same."""
+    today = now.astimezone(get_zone(zone)).date()
+    return (tuple(today - timedelta(days=days - 1) for days in WINDOWS),
+            local_day_bounds(today, zone)[1])
+
+
 def _sum(cond, value=1):
     return func.coalesce(func.sum(case((cond, value), else_=0)), 0)
 
 
-def _figure_columns(now: datetime):
+def _figure_columns(now: datetime, zone: str):
     e = AttendanceEntry
     served = e.status.in_(SERVED)
     service = and_(served, e.is_service.is_(True))
+    firsts, _end = window_starts(now, zone)
     cols = []
-    for days in WINDOWS:
-        cols.append(_sum(and_(service, e.start_at >= now - timedelta(days=days))))
-    for days in WINDOWS:
-        cols.append(_sum(and_(service, e.start_at >= now - timedelta(days=days)), e.minutes))
-    cols += [_sum(served), _sum(e.is_walk_in.is_(False)),
-             _sum(and_(served, e.is_walk_in.is_(False))), _sum(e.status == "excused"),
-             func.max(case((served, e.start_at), else_=None))]
+    for first in firsts:
+        cols.append(_sum(and_(service, e.day >= first)))
+    for first in firsts:
+        cols.append(_sum(and_(service, e.day >= first), e.minutes))
+    year = e.day >= firsts[-1]
+    cols += [_sum(and_(year, served)), _sum(and_(year, e.is_walk_in.is_(False))),
+             _sum(and_(year, served, e.is_walk_in.is_(False))),
+             _sum(and_(year, e.status == "excused")),
+             func.max(case((and_(served, e.start_at <= now), e.start_at), else_=None))]
     return cols
 
 
@@ -248,9 +262,12 @@ def _months(row, offset: int, bounds: list[datetime], zone: str) -> tuple[Month,
     return tuple(out)
 
 
-def _in_period(now: datetime, bounds: list[datetime]):
-    since = min(now - timedelta(days=max(WINDOWS)), bounds[0])
-    return and_(AttendanceEntry.start_at >= since, AttendanceEntry.start_at <= now)
+def _in_period(now: datetime, bounds: list[datetime], zone: str):
+    """The rows the figures and the charts read: the 365-day window or the 12 months,
+    whichever starts first, up to the end of today."""
+    firsts, end = window_starts(now, zone)
+    since = min(local_day_bounds(firsts[-1], zone)[0], bounds[0])
+    return and_(AttendanceEntry.start_at >= since, AttendanceEntry.start_at < end)
 
 
 def drifted_clause(now: datetime, settings: AttendanceSettings):
@@ -317,7 +334,7 @@ def community_report(session, actor: Account, community_id: int, now: datetime,
     may_contact = actor.role in ("coordinator", "admin") and can_manage(session, actor,
                                                                         community_id)
     bounds = month_starts(now, settings.zone)
-    period = _in_period(now, bounds)
+    period = _in_period(now, bounds, settings.zone)
     e = AttendanceEntry
 
     team_rows = session.execute(select(Team.id, Team.name).where(
@@ -335,7 +352,8 @@ def community_report(session, actor: Account, community_id: int, now: datetime,
                                          Person.id.in_(team_people)))
 
     by_person = {row[0]: _figures(row) for row in session.execute(
-        select(e.person_id, *_figure_columns(now)).where(e.person_id.in_(people), period)
+        select(e.person_id, *_figure_columns(now, settings.zone))
+        .where(e.person_id.in_(people), period)
         .group_by(e.person_id))}
     # Last taking part ever (the 365-day window above may not reach it).
     last_ever = dict(session.execute(
@@ -368,7 +386,7 @@ def community_report(session, actor: Account, community_id: int, now: datetime,
             for i in range(MONTHS))
         teams.append(GroupLine(name, len(ids), total, months))
 
-    row = session.execute(select(func.count(e.id), *_figure_columns(now),
+    row = session.execute(select(func.count(e.id), *_figure_columns(now, settings.zone),
                                  *_month_columns(bounds))
                           .where(e.community_id == community_id, period)).one()
     chart = _months(row, 12, bounds, settings.zone)
@@ -400,7 +418,6 @@ def summary(session, actor: Account, now: datetime,
     if ids is not None and not ids:
         raise Forbidden("Only coordinators and leaders read the participation report.")
     bounds = month_starts(now, settings.zone)
-    e = AttendanceEntry
     communities = select(Community.id, Community.name).order_by(Community.name, Community.id)
     if ids is not None:
         communities = communities.where(Community.id.in_(ids))
@@ -413,18 +430,14 @@ def summary(session, actor: Account, now: datetime,
         select(Person.community_id, func.count(Person.id))
         .where(Person.community_id.in_(wanted), drifted_clause(now, settings))
         .group_by(Person.community_id)).all())
-    figures = {row[0]: row for row in session.execute(
-        select(e.community_id, *_figure_columns(now), *_month_columns(bounds))
-        .where(e.community_id.in_(wanted), _in_period(now, bounds))
-        .group_by(e.community_id))}
-    empty = (None,) + (0,) * 10 + (None,) + (0,) * (5 * MONTHS)
+    figures, charts = _community_days(session, wanted, now, bounds, settings.zone)
     rows = []
     for cid, name in communities:
-        row = figures.get(cid, empty)
-        months = _months(row, 12, bounds, settings.zone)
+        months = charts.get(cid) or tuple(Month(b.astimezone(get_zone(settings.zone)).date())
+                                          for b in bounds[:-1])
         n, active = counts.get(cid, (0, 0))
         rows.append(SummaryRow(cid, name, n, int(active), drifted.get(cid, 0),
-                               GroupLine(name, n, _figures(row),
+                               GroupLine(name, n, figures.get(cid, Figures()),
                                          tuple((m.study_attended, m.study_recorded)
                                                for m in months)), months))
     all_months = tuple(
@@ -437,3 +450,60 @@ def summary(session, actor: Account, now: datetime,
                       sum((r.total.figures for r in rows), Figures()),
                       tuple((m.study_attended, m.study_recorded) for m in all_months))
     return Summary(now, tuple(rows), all_months, total, settings.drift_weeks)
+
+
+def _community_days(session, wanted, now: datetime, bounds: list[datetime], zone: str):
+    """Each community's figures and 12 months from ``attendance_days``: one grouped pass
+    over (community, month) with the windows summed in it; the months folded here."""
+    d = AttendanceDay
+    tz = get_zone(zone)
+    firsts, _end = window_starts(now, zone)
+    today = now.astimezone(tz).date()
+    month_firsts = [b.astimezone(tz).date() for b in bounds]
+    since = min(firsts[-1], month_firsts[0])
+    month = _month_of(d.day, session.get_bind().dialect.name)
+
+    def inside(first, value):
+        return func.coalesce(func.sum(case((d.day >= first, value), else_=0)), 0)
+
+    year = firsts[-1]
+    rows = session.execute(
+        select(d.community_id, month,
+               *(inside(f, d.services) for f in firsts),
+               *(inside(f, d.service_minutes) for f in firsts),
+               inside(year, d.taken_part), inside(year, d.expected),
+               inside(year, d.expected_part), inside(year, d.excused),
+               func.sum(d.service_minutes), func.sum(d.expected), func.sum(d.expected_part),
+               func.sum(d.study_part), func.sum(d.study_recorded))
+        .where(d.community_id.in_(wanted), d.day >= since, d.day <= today)
+        .group_by(d.community_id, month))
+    figures: dict[int, Figures] = {}
+    months: dict[int, list[list[int]]] = {}
+    for row in rows:
+        cid, first_of = row[0], _as_date(row[1])
+        v = [int(x or 0) for x in row[2:]]
+        figures[cid] = figures.get(cid, Figures()) + Figures(
+            tuple(v[0:3]), tuple(v[3:6]), v[6], v[7], v[8], v[9], None)
+        if first_of >= month_firsts[0]:
+            i = next(i for i in range(MONTHS) if first_of < month_firsts[i + 1])
+            slot = months.setdefault(cid, [[0] * 5 for _ in range(MONTHS)])[i]
+            for k in range(5):
+                slot[k] += v[10 + k]
+    charts = {cid: tuple(Month(month_firsts[i], *m[i]) for i in range(MONTHS))
+              for cid, m in months.items()}
+    return figures, charts
+
+
+def _month_of(day, dialect: str):
+    """The first day of ``day``'s month, in SQL."""
+    if dialect == "postgresql":
+        return func.date_trunc("month", day)
+    return func.date(day, "start of month")
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value

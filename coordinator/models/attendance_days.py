@@ -1,0 +1,132 @@
+"""Per community and day, the sums of its roll rows, kept by the database itself.
+
+``attendance_days`` holds, for each community and local day (``attendance_entries.day``),
+the counts the participation summary shows: rows, taking part, services and their minutes,
+rows of people expected (not walk-ins) and of those taking part, leave, and the study
+day's rows. Triggers on ``attendance_entries`` keep them, so every path that writes the
+roll (``roll.write_entry``, bulk loads, raw SQL, deletes by cascade) keeps them; the
+summary of every community of a province then reads ~560,000 day rows grouped by month
+instead of a year's 5.6 million roll rows.
+
+A migration that rebuilds ``attendance_entries`` on SQLite (``batch_alter_table``) drops
+its triggers and must create them again; ``REBUILD`` recomputes the table from the rows.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import DDL, ForeignKey, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .attendance import AttendanceEntry
+
+SERVED_SQL = "{r}.status IN ('present', 'late', 'left_early')"
+# Each column's share of one roll row ``{r}`` (NEW or OLD), as an integer expression.
+SHARES = {
+    "entries": "1",
+    "taken_part": f"(CASE WHEN {SERVED_SQL} THEN 1 ELSE 0 END)",
+    "services": f"(CASE WHEN {SERVED_SQL} AND {{r}}.is_service THEN 1 ELSE 0 END)",
+    "service_minutes": f"(CASE WHEN {SERVED_SQL} AND {{r}}.is_service THEN {{r}}.minutes"
+                       " ELSE 0 END)",
+    "expected": "(CASE WHEN {r}.is_walk_in THEN 0 ELSE 1 END)",
+    "expected_part": f"(CASE WHEN {SERVED_SQL} AND NOT {{r}}.is_walk_in THEN 1 ELSE 0 END)",
+    "excused": "(CASE WHEN {r}.status = 'excused' THEN 1 ELSE 0 END)",
+    "study_part": f"(CASE WHEN {SERVED_SQL} AND {{r}}.kind = 'meeting' THEN 1 ELSE 0 END)",
+    "study_recorded": "(CASE WHEN {r}.kind = 'meeting' THEN 1 ELSE 0 END)",
+}
+COLUMNS = tuple(SHARES)
+
+
+class AttendanceDay(db.Model):
+    """The sums of one community's roll rows on one local day (see the module)."""
+
+    __tablename__ = "attendance_days"
+
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    entries: Mapped[int] = mapped_column(default=0)
+    taken_part: Mapped[int] = mapped_column(default=0)
+    services: Mapped[int] = mapped_column(default=0)
+    service_minutes: Mapped[int] = mapped_column(default=0)
+    expected: Mapped[int] = mapped_column(default=0)
+    expected_part: Mapped[int] = mapped_column(default=0)
+    excused: Mapped[int] = mapped_column(default=0)
+    study_part: Mapped[int] = mapped_column(default=0)
+    study_recorded: Mapped[int] = mapped_column(default=0)
+
+
+def _add(row: str) -> str:
+    """Add row ``row``'s shares to its community's day (inserted when missing)."""
+    cols = ", ".join(COLUMNS)
+    values = ", ".join(share.format(r=row) for share in SHARES.values())
+    sets = ", ".join(f"{c} = attendance_days.{c} + excluded.{c}" for c in COLUMNS)
+    return (f"INSERT INTO attendance_days (community_id, day, {cols}) "
+            f"SELECT {row}.community_id, {row}.day, {values} "
+            f"WHERE {row}.community_id IS NOT NULL "
+            f"ON CONFLICT (community_id, day) DO UPDATE SET {sets};")
+
+
+def _take(row: str) -> str:
+    sets = ", ".join(f"{c} = {c} - {share.format(r=row)}" for c, share in SHARES.items())
+    return (f"UPDATE attendance_days SET {sets} "
+            f"WHERE community_id = {row}.community_id AND day = {row}.day;")
+
+
+SQLITE = [
+    f"""CREATE TRIGGER attendance_days_insert AFTER INSERT ON attendance_entries
+BEGIN
+  {_add('NEW')}
+END""",
+    f"""CREATE TRIGGER attendance_days_delete AFTER DELETE ON attendance_entries
+BEGIN
+  {_take('OLD')}
+END""",
+    f"""CREATE TRIGGER attendance_days_update AFTER UPDATE ON attendance_entries
+BEGIN
+  {_take('OLD')}
+  {_add('NEW')}
+END""",
+]
+
+POSTGRESQL = [
+    f"""CREATE OR REPLACE FUNCTION attendance_days_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    {_take('OLD')}
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    {_add('NEW')}
+  END IF;
+  RETURN NULL;
+END
+$$""",
+    """CREATE TRIGGER attendance_days_keep AFTER INSERT OR DELETE OR UPDATE
+ON attendance_entries FOR EACH ROW EXECUTE FUNCTION attendance_days_keep()""",
+]
+
+DROP = {
+    "sqlite": ["DROP TRIGGER IF EXISTS attendance_days_insert",
+               "DROP TRIGGER IF EXISTS attendance_days_delete",
+               "DROP TRIGGER IF EXISTS attendance_days_update"],
+    "postgresql": ["DROP TRIGGER IF EXISTS attendance_days_keep ON attendance_entries",
+                   "DROP FUNCTION IF EXISTS attendance_days_keep()"],
+}
+CREATE = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
+
+# Recompute the whole table from the roll rows (the migration's backfill, and a repair).
+REBUILD = [
+    "DELETE FROM attendance_days",
+    f"INSERT INTO attendance_days (community_id, day, {', '.join(COLUMNS)}) "
+    f"SELECT e.community_id, e.day, "
+    + ", ".join(f"SUM({share.format(r='e')})" for share in SHARES.values())
+    + " FROM attendance_entries e WHERE e.community_id IS NOT NULL"
+      " GROUP BY e.community_id, e.day",
+]
+
+# create_all (the tests' schema) gets the same triggers as the migrations.
+for _dialect, _statements in CREATE.items():
+    for _statement in _statements:
+        event.listen(AttendanceEntry.__table__, "after_create",
+                     DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect))

@@ -1,0 +1,124 @@
+"""``attendance_days`` (the summary's per-community, per-day sums) always equals the sums
+of the roll rows, whatever writes them: the roll's one writer, plain inserts, updates
+that change status, minutes, kind, day or community, and deletes (hypothesis drives the
+writes; both backends). And the summary, read from it, says what the per-community report
+reads from the rows, for every community."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, text
+
+from coordinator.domain.attendance import local_day
+from coordinator.extensions import db
+from coordinator.models import Account, AttendanceDay, AttendanceEntry, Occurrence, Person
+from coordinator.models.attendance_days import COLUMNS, REBUILD
+from coordinator.services.reports import participation
+from tests.support.participation import SETTINGS
+from tests.support.scheduling import NOW
+
+_FRESH = itertools.count()
+STATUSES = ("present", "late", "left_early", "absent", "excused")
+
+
+def _kept() -> dict:
+    return {(d.community_id, d.day): tuple(getattr(d, c) for c in COLUMNS)
+            for d in db.session.scalars(select(AttendanceDay)
+                                        .execution_options(populate_existing=True))
+            if any(getattr(d, c) for c in COLUMNS)}
+
+
+def _recomputed() -> dict:
+    """The sums straight from the rows, with the rebuild's own expressions."""
+    rebuild = REBUILD[1]
+    shares = rebuild[rebuild.index("SELECT ") + len("SELECT "):rebuild.index(" FROM ")]
+    query = (f"SELECT {shares} FROM attendance_entries e WHERE e.community_id IS NOT NULL "
+             "GROUP BY e.community_id, e.day")
+    out = {}
+    for row in db.session.execute(text(query)):
+        day = date.fromisoformat(row[1]) if isinstance(row[1], str) else row[1]
+        out[(row[0], day)] = tuple(int(x) for x in row[2:])
+    return out
+
+
+operations = st.lists(st.tuples(
+    st.sampled_from(("insert", "update", "delete")),
+    st.integers(0, 10_000), st.sampled_from(STATUSES),
+    st.sampled_from(("patrol", "meeting", "rehearsal")), st.integers(0, 240),
+    st.booleans(), st.integers(0, 40)), min_size=1, max_size=12)
+
+
+def test_days_equal_the_rows_after_any_writes(report_world):
+    app, world = report_world
+    with app.app_context():
+        people = list(db.session.scalars(select(Person.id).order_by(Person.id)))
+        communities = sorted({c for c in db.session.scalars(select(Person.community_id))})
+        occurrence = db.session.scalars(select(Occurrence).order_by(Occurrence.id)).first()
+        assert _kept() == _recomputed() and _kept()  # the world's rows, through write_entry
+
+        @settings(max_examples=25, deadline=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(operations)
+        def check(ops):
+            try:
+                for op, pick, status, kind, minutes, walk_in, days_back in ops:
+                    rows = list(db.session.scalars(
+                        select(AttendanceEntry).order_by(AttendanceEntry.id)))
+                    start = NOW - timedelta(days=days_back, hours=pick % 24)
+                    served = status in ("present", "late", "left_early")
+                    values = dict(
+                        status=status, kind=kind, minutes=minutes if served else 0,
+                        is_walk_in=walk_in, is_service=kind == "patrol",
+                        leave_reason="illness" if status == "excused" else None,
+                        start_at=start, day=local_day(start, SETTINGS.zone),
+                        community_id=communities[pick % len(communities)])
+                    if op == "insert" or not rows:
+                        db.session.add(AttendanceEntry(
+                            occurrence_id=_fresh_occurrence(occurrence, pick),
+                            person_id=people[pick % len(people)], source="roll",
+                            marked_at=NOW, **values))
+                    elif op == "update":
+                        row = rows[pick % len(rows)]
+                        for key, value in values.items():
+                            setattr(row, key, value)
+                    else:
+                        db.session.delete(rows[pick % len(rows)])
+                    db.session.flush()
+                assert _kept() == _recomputed()
+            finally:
+                db.session.rollback()
+
+        check()
+        assert _kept() == _recomputed()
+
+
+def _fresh_occurrence(template: Occurrence, pick: int) -> int:
+    """A new occurrence of the template's series (so a new row never meets the unique
+    (occurrence, person) key)."""
+    at = template.start_at - timedelta(days=400 + next(_FRESH), minutes=pick % 60)
+    occ = Occurrence(series_id=template.series_id, recurrence_id=at, start_at=at,
+                     end_at=at + timedelta(hours=1), status="scheduled", sequence=0)
+    db.session.add(occ)
+    db.session.flush()
+    return occ.id
+
+
+def test_summary_says_what_each_community_report_says(report_world):
+    app, world = report_world
+    with app.app_context():
+        leader = db.session.get(Account, world.accounts["leader"][0])
+        summary = participation.summary(db.session, leader, NOW, SETTINGS)
+        assert summary.rows
+        for row in summary.rows:
+            report = participation.community_report(db.session, leader, row.community_id,
+                                                    NOW, SETTINGS)
+            got, want = row.total.figures, report.total.figures
+            assert (got.services, got.minutes, got.taken_part, got.expected,
+                    got.expected_part, got.leave) == (
+                want.services, want.minutes, want.taken_part, want.expected,
+                want.expected_part, want.leave)
+            assert row.months == report.months
+            assert row.total.study == report.total.study
