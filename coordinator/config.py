@@ -111,6 +111,13 @@ class Config:
     DRIFT_WEEKS = 8
     # ID card numbers are collected (and exported) only when this is switched on.
     COLLECT_ID_NUMBERS = False
+    # Care visits: an ended record keeps its private details this many days, then the
+    # nightly job erases them; a visitor sees a visit's details from assignment until this
+    # many days after it.
+    CARE_KEEP_DAYS = 365
+    CARE_VISITOR_DAYS = 7
+    # An admin's opening of a community's care register lasts this many minutes.
+    CARE_OPENING_MINUTES = 60
     # Shown on the login page while demo data is loaded.
     DEMO_PASSWORD = "demo"  # noqa: S105 — the published demo password, demo data only
 

@@ -93,6 +93,19 @@ LEAVE_REASONS = Vocabulary(("illness", _l("Ill")), ("away", _l("Away")),
 CORRECTION_STATUSES = Vocabulary(("pending", _l("Awaits approval")),
                                  ("applied", _l("Applied")), ("rejected", _l("Rejected")))
 
+# Care visits
+CARE_PLACES = Vocabulary(("home", _l("At home")), ("hospital", _l("In hospital")),
+                         ("care_home", _l("In a care home")))
+CARE_REASONS = Vocabulary(("illness", _l("Illness")), ("hospital", _l("In hospital")),
+                          ("bereaved", _l("Bereavement")), ("alone", _l("Living alone")),
+                          ("old_age", _l("Old age")), ("festival", _l("Festival visit")))
+CARE_STATUSES = Vocabulary(("active", _l("Being cared for")), ("recovered", _l("Recovered")),
+                           ("moved", _l("Moved away")), ("deceased", _l("Passed away")))
+CARE_CONDITIONS = Vocabulary(("better", _l("Better")), ("same", _l("About the same")),
+                             ("worse", _l("Worse")))
+CARE_NEEDS = Vocabulary(("medical", _l("Medical")), ("daily", _l("Daily life")),
+                        ("money", _l("Money")), ("company", _l("Someone to talk to")))
+
 # Feeds and messages
 FEED_SCOPES = Vocabulary(("mine", _l("My volunteer shifts")), ("team", _l("Team")),
                          ("community", _l("Community")),
@@ -146,12 +159,20 @@ AUDIT_ACTIONS = Vocabulary(
     ("attendance.reject", _l("Attendance correction rejected")),
     ("certificate.issue", _l("Service certificate issued")),
     ("certificate.revoke", _l("Service certificate revoked")),
-    ("member.contact", _l("Member called")))
+    ("member.contact", _l("Member called")),
+    ("care.create", _l("Person cared for registered")),
+    ("care.update", _l("Person cared for changed")),
+    ("care.end", _l("Care ended")), ("care.erase", _l("Care details erased")),
+    ("care.open", _l("Care register opened by an administrator")),
+    ("care.plan", _l("Care visits planned")),
+    ("care.log", _l("Visit log written")),
+    ("care.close", _l("Follow-up closed")))
 AUDIT_ENTITIES = Vocabulary(
     ("account", _l("Account")), ("person", _l("Member")), ("community", _l("Community")),
     ("team", _l("Team")), ("venue", _l("Venue")), ("series", _l("Planned work")),
     ("occurrence", _l("Date")), ("assignment", _l("Assignment")), ("swap", _l("Swap")),
-    ("attendance", _l("Attendance")), ("certificate", _l("Certificate")))
+    ("attendance", _l("Attendance")), ("certificate", _l("Certificate")),
+    ("care", _l("Person cared for")))
 AUDIT_FIELDS = Vocabulary(
     ("kind", _l("Kind")), ("title", _l("Title")), ("rrule", _l("Repeats")),
     ("occurrences", _l("Dates planned")), ("reason", _l("Reason")),
@@ -228,7 +249,10 @@ ALL = {"ROLES": ROLES, "PERSON_STATUSES": PERSON_STATUSES, "TEXT_SIZES": TEXT_SI
        "AUDIT_ENTITIES": AUDIT_ENTITIES, "AUDIT_FIELDS": AUDIT_FIELDS,
        "PERSON_FIELDS": PERSON_FIELDS, "OVERRIDABLE_RULES": OVERRIDABLE_RULES,
        "ATTENDANCE_STATUSES": ATTENDANCE_STATUSES, "ATTENDANCE_SOURCES": ATTENDANCE_SOURCES,
-       "LEAVE_REASONS": LEAVE_REASONS, "CORRECTION_STATUSES": CORRECTION_STATUSES}
+       "LEAVE_REASONS": LEAVE_REASONS, "CORRECTION_STATUSES": CORRECTION_STATUSES,
+       "CARE_PLACES": CARE_PLACES, "CARE_REASONS": CARE_REASONS,
+       "CARE_STATUSES": CARE_STATUSES, "CARE_CONDITIONS": CARE_CONDITIONS,
+       "CARE_NEEDS": CARE_NEEDS}
 
 
 def init_app(app) -> None:

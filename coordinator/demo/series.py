@@ -46,7 +46,11 @@ def insert_series(session, ctx: Context, rng: random.Random, community_ids: list
     recipient_ids = insert_ids(session, CareRecipient, [
         {"community_id": community_ids[rec["community"]], "full_name": rec["full_name"],
          "address": rec["address"], "ward": rec["ward"], "health_notes": rec["health_notes"],
-         "created_at": ctx.now} for _sid, rec in cared])
+         "place": "hospital" if rec["ward"] else "home",
+         "institution": "团场医院" if rec["ward"] else None,
+         "reason": "hospital" if rec["ward"] else "alone",
+         "started_on": ctx.start_date - timedelta(weeks=4),
+         "created_at": ctx.now, "updated_at": ctx.now} for _sid, rec in cared])
     insert_rows(session, CareVisitDetail, [
         {"series_id": sid, "occurrence_id": None, "recipient_id": rid}
         for (sid, _rec), rid in zip(cared, recipient_ids)])

@@ -10,7 +10,13 @@ from .attendance import (
 )
 from .attendance_days import AttendanceDay
 from .audit import AuditEntry
-from .care import CareRecipient, CareVisitDetail
+from .care import (
+    CareRead,
+    CareRecipient,
+    CareRegisterOpening,
+    CareVisitDetail,
+    CareVisitLog,
+)
 from .notify import Delivery, FeedCache, FeedToken, Notification
 from .people import Account, Community, CoordinatorScope, Person
 from .schedule import (
@@ -33,7 +39,8 @@ __all__ = [
     "AttendanceCorrection", "AttendanceDay", "AttendanceEntry", "Certificate", "CheckinCode",
     "MemberContact",
     "StarAward",
-    "Account", "AppSetting", "Assignment", "AuditEntry", "CareRecipient", "CareVisitDetail",
+    "Account", "AppSetting", "Assignment", "AuditEntry", "CareRead", "CareRecipient",
+    "CareRegisterOpening", "CareVisitDetail", "CareVisitLog",
     "Community", "CoordinatorScope", "DataVersion", "Delivery", "FeedCache", "FeedToken",
     "Notification", "Occurrence", "OccurrenceRole", "Person", "Response", "Series",
     "SeriesRole", "SwapOffer",

@@ -38,13 +38,18 @@ CHECKED = {
     ("attendance_entries", "kind"): vocab.SERIES_KINDS,
     ("attendance_corrections", "status"): vocab.ATTENDANCE_STATUSES,
     ("attendance_corrections", "state"): vocab.CORRECTION_STATUSES,
+    ("care_recipients", "place"): vocab.CARE_PLACES,
+    ("care_recipients", "reason"): vocab.CARE_REASONS,
+    ("care_recipients", "status"): vocab.CARE_STATUSES,
+    ("care_visit_logs", "condition"): vocab.CARE_CONDITIONS,
 }
 # Vocabularies without an IN (...) CHECK: weekdays are a BETWEEN (tested below), delivery
 # kinds are free text in the database (the planner writes them); the audit log's words
 # label free-text codes and names. Leave reasons are a nullable column: its CHECK reads
 # "leave_reason IS NULL OR leave_reason IN (...)" (tested with the roll).
 UNCHECKED = {"WEEKDAYS", "DELIVERY_KINDS", "AUDIT_ACTIONS", "AUDIT_ENTITIES", "AUDIT_FIELDS",
-             "PERSON_FIELDS", "OVERRIDABLE_RULES", "LEAVE_REASONS"}
+             "PERSON_FIELDS", "OVERRIDABLE_RULES", "LEAVE_REASONS",
+             "CARE_NEEDS"}  # needs are four boolean columns of the visit log
 _IN = re.compile(r"^(\w+) IN \((.*)\)$")
 
 

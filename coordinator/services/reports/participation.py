@@ -430,7 +430,8 @@ def summary(session, actor: Account, now: datetime,
         select(Person.community_id, func.count(Person.id))
         .where(Person.community_id.in_(wanted), drifted_clause(now, settings))
         .group_by(Person.community_id)).all())
-    figures, charts = _community_days(session, wanted, now, bounds, settings.zone)
+    figures, charts = _community_days(session, wanted if ids is not None else None, now,
+                                      bounds, settings.zone)
     rows = []
     for cid, name in communities:
         months = charts.get(cid) or tuple(Month(b.astimezone(get_zone(settings.zone)).date())
@@ -453,42 +454,50 @@ def summary(session, actor: Account, now: datetime,
 
 
 def _community_days(session, wanted, now: datetime, bounds: list[datetime], zone: str):
-    """Each community's figures and 12 months from ``attendance_days``: one grouped pass
-    over (community, month) with the windows summed in it; the months folded here."""
+    """Each community's figures and 12 months from ``attendance_days``, in three grouped
+    passes that each sum plain columns (SQLite pays per CASE per row): per community and
+    month over the year; per community over the last 90 days, for the 30 and 90-day
+    windows; and the few days of the first month before the 365-day window starts."""
     d = AttendanceDay
     tz = get_zone(zone)
-    firsts, _end = window_starts(now, zone)
+    (d30, d90, d365), _end = window_starts(now, zone)
     today = now.astimezone(tz).date()
     month_firsts = [b.astimezone(tz).date() for b in bounds]
-    since = min(firsts[-1], month_firsts[0])
+    since = min(d365, month_firsts[0])
     month = _month_of(d.day, session.get_bind().dialect.name)
+    in_wanted = d.community_id.in_(wanted) if wanted is not None else True
+    plain = (d.services, d.service_minutes, d.taken_part, d.expected, d.expected_part,
+             d.excused, d.study_part, d.study_recorded)
 
-    def inside(first, value):
-        return func.coalesce(func.sum(case((d.day >= first, value), else_=0)), 0)
+    def sums(*where, by=()):
+        return session.execute(select(d.community_id, *by, *(func.sum(c) for c in plain))
+                               .where(in_wanted, *where).group_by(d.community_id, *by))
 
-    year = firsts[-1]
-    rows = session.execute(
-        select(d.community_id, month,
-               *(inside(f, d.services) for f in firsts),
-               *(inside(f, d.service_minutes) for f in firsts),
-               inside(year, d.taken_part), inside(year, d.expected),
-               inside(year, d.expected_part), inside(year, d.excused),
-               func.sum(d.service_minutes), func.sum(d.expected), func.sum(d.expected_part),
-               func.sum(d.study_part), func.sum(d.study_recorded))
-        .where(d.community_id.in_(wanted), d.day >= since, d.day <= today)
-        .group_by(d.community_id, month))
-    figures: dict[int, Figures] = {}
+    by_month = sums(d.day >= since, d.day <= today, by=(month,)).all()
+    recent = {r[0]: [int(x or 0) for x in r[1:]] for r in sums(d.day >= d30, d.day <= today)}
+    quarter = {r[0]: [int(x or 0) for x in r[1:]] for r in sums(d.day >= d90, d.day <= today)}
+    before = {r[0]: [int(x or 0) for x in r[1:]] for r in sums(d.day >= since, d.day < d365)}
+    year: dict[int, list[int]] = {}
     months: dict[int, list[list[int]]] = {}
-    for row in rows:
+    for row in by_month:
         cid, first_of = row[0], _as_date(row[1])
         v = [int(x or 0) for x in row[2:]]
-        figures[cid] = figures.get(cid, Figures()) + Figures(
-            tuple(v[0:3]), tuple(v[3:6]), v[6], v[7], v[8], v[9], None)
+        total = year.setdefault(cid, [0] * len(plain))
+        for k, x in enumerate(v):
+            total[k] += x
         if first_of >= month_firsts[0]:
             i = next(i for i in range(MONTHS) if first_of < month_firsts[i + 1])
+            # services' minutes, expected, expected taking part, study taking part, study
             slot = months.setdefault(cid, [[0] * 5 for _ in range(MONTHS)])[i]
-            for k in range(5):
-                slot[k] += v[10 + k]
+            for k, x in enumerate((v[1], v[3], v[4], v[6], v[7])):
+                slot[k] += x
+    zero = [0] * len(plain)
+    figures = {}
+    for cid, total in year.items():
+        y = [a - b for a, b in zip(total, before.get(cid, zero))] if d365 > since else total
+        r, q = recent.get(cid, zero), quarter.get(cid, zero)
+        figures[cid] = Figures((r[0], q[0], y[0]), (r[1], q[1], y[1]), y[2], y[3], y[4],
+                               y[5], None)
     charts = {cid: tuple(Month(month_firsts[i], *m[i]) for i in range(MONTHS))
               for cid, m in months.items()}
     return figures, charts
