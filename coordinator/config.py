@@ -118,6 +118,7 @@ class Config:
     CARE_VISITOR_DAYS = 7
     # An admin's opening of a community's care register lasts this many minutes.
     CARE_OPENING_MINUTES = 60
+    CARE_ERASURE_TIME = "03:00"  # the nightly erasure of ended records' details
     # Shown on the login page while demo data is loaded.
     DEMO_PASSWORD = "demo"  # noqa: S105 — the published demo password, demo data only
 

@@ -91,6 +91,8 @@ def build_scheduler(app, stop: threading.Event, lock: SingleInstance) -> Blockin
 
     add(tasks.stars, IntervalTrigger(minutes=5, timezone=timezone.utc), "stars",
         "star levels reached", 600, args=[app])
+    add(tasks.care_erasure, daily("CARE_ERASURE_TIME", time(3, 0)), "care_erasure",
+        "erase ended care records' details", 12 * 3600, args=[app])
 
     def watch_lock():
         if not lock.alive():

@@ -146,5 +146,22 @@ def stars(app) -> int:
     return added
 
 
+def care_erasure(app) -> int:
+    """Erase the private details of care records ended longer ago than CARE_KEEP_DAYS."""
+    from ..services.care import register, settings_from
+
+    settings = settings_from(app.config)
+    zone = app.config["TIMEZONE"]
+    with app.app_context():
+        try:
+            erased = _step(app, lambda session, now: register.erase_expired(
+                session, now, settings, zone))
+        finally:
+            db.session.remove()
+    if erased:
+        log.info("care: the details of %s ended records erased", erased)
+    return erased
+
+
 JOBS = {"sweep": sweep, "digest": digest, "weekly": weekly, "horizon": horizon,
-        "stars": stars}
+        "stars": stars, "care_erasure": care_erasure}

@@ -195,3 +195,19 @@ def test_erasure_by_hand_and_by_the_nightly_job(app, world):
         assert recent.ward == WARD and recent.erased_at is None
         db.session.refresh(active)
         assert active.full_name == NAME
+
+
+def test_the_nightly_job_erases_through_the_scheduler_task(app, world):
+    from coordinator.jobs import tasks
+
+    with app.app_context():
+        coord = _actor(world, "coord1")
+        old = care.register(db.session, coord, world["c1"], _hospital(
+            started_on=date(2020, 1, 1)), NOW)
+        care.end(db.session, coord, old.id, "recovered", TODAY - timedelta(days=400), NOW)
+        old_id = old.id
+        db.session.commit()
+    assert tasks.care_erasure(app) == 1
+    assert tasks.care_erasure(app) == 0  # idempotent
+    with app.app_context():
+        assert db.session.get(CareRecipient, old_id).full_name == ""

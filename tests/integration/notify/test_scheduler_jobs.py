@@ -16,7 +16,7 @@ from coordinator.services.notify.deliveries import get_status
 from tests.support.scheduling import build_world, patrol, roles_of
 
 UTC = timezone.utc
-JOBS = {"sweep", "digest", "weekly", "horizon", "stars", "lock-watch"}
+JOBS = {"sweep", "digest", "weekly", "horizon", "stars", "care_erasure", "lock-watch"}
 
 
 class _Lock:
