@@ -92,21 +92,19 @@ def test_the_waitlist_sees_names_and_the_coordinator_but_not_the_teams_phones(ap
     assert "候补" in html or "waitlist" in html.lower()
 
 
-@pytest.mark.parametrize("who, code", [(phone(3), 403), (OUTSIDER_PHONE, 403),
-                                       ("coord2", 403), ("coord", 200), ("admin", 200)])
-def test_only_its_people_its_coordinators_and_admins_open_it(app, world, who, code):
-    response = _login(app, who).get(f"/shifts/{world['occ']}")
-    assert response.status_code == code
-    html = response.get_data(as_text=True)
-    if code == 403:
-        assert "只有这个班次的志愿者、本社区的协调员和管理员可以打开这个页面" in html
-        assert "队员1" not in html and ADDRESS not in html
-    else:  # staff see the whole shift, phones included
-        assert 'href="tel:13900000000"' in html and 'href="tel:13900000001"' in html
-
-
-def test_anonymous_goes_to_login_and_an_unknown_shift_is_404(app, world):
-    anonymous = app.test_client().get(f"/shifts/{world['occ']}")
+def test_only_its_people_its_coordinators_and_admins_open_it(app, world):
+    path = f"/shifts/{world['occ']}"
+    for who, code in ((phone(3), 403), (OUTSIDER_PHONE, 403), ("coord2", 403),
+                      ("coord", 200), ("admin", 200)):
+        response = _login(app, who).get(path)
+        assert response.status_code == code, who
+        html = response.get_data(as_text=True)
+        if code == 403:
+            assert "只有这个班次的志愿者、本社区的协调员和管理员可以打开这个页面" in html
+            assert "队员1" not in html and ADDRESS not in html
+        else:  # staff see the whole shift, phones included
+            assert 'href="tel:13900000000"' in html and 'href="tel:13900000001"' in html
+    anonymous = app.test_client().get(path)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     assert client_for(app, phone(0)).get("/shifts/99999").status_code == 404
 
@@ -194,3 +192,15 @@ def test_a_disabled_coordinators_phone_is_not_offered(app, world):
     assert COORD_PHONE not in html
     assert "还没有登记协调员的电话" in html
 
+
+
+def test_a_township_wide_shift_gives_the_volunteers_own_coordinator(app, world):
+    with app.app_context():
+        talk = series(world, title="全团场报告会", community=None)
+        [role] = roles_of(talk)
+        occ = db.session.scalar(db.select(Occurrence.id).where(Occurrence.series_id == talk))
+        sign(world["accounts"][0], role)
+        db.session.remove()
+    html = page(client_for(app, phone(0)), f"/shifts/{occ}")
+    assert "全团场报告会" in html and f'href="tel:{COORD_PHONE}"' in html
+    assert _login(app, "coord").get(f"/shifts/{occ}").status_code == 403  # not theirs
