@@ -22,6 +22,13 @@ URLS = {"reminder2": "/shifts/mine", "reminder24": "/shifts/mine", "notice": "/s
         "digest": "/", "weekly": "/plan", "star": "/"}
 
 
+def shift_path(p: dict) -> str:
+    """The page of the shift a message is about (``web.shift_page``: the people on it
+    open it), else My shifts."""
+    occ = p.get("occurrence_id")
+    return f"/shifts/{int(occ)}" if occ else "/shifts/mine"
+
+
 @dataclass(frozen=True)
 class Composed:
     """What one delivery says on its channel."""
@@ -80,7 +87,7 @@ def _make_ics(p: dict, settings: NotifySettings) -> bytes:
                       description=[p["role"]] if p.get("role") else [],
                       sequence=int(p.get("seq") or 0),
                       last_modified=datetime.fromisoformat(p["updated"]),
-                      url_path="/shifts/mine" if settings.base_url else None)
+                      url_path=shift_path(p) if settings.base_url else None)
     meta = CalendarMeta(name=p["title"], description="", zone=settings.zone,
                         base_url=settings.base_url, uid_domain=settings.uid_domain,
                         method="PUBLISH")
@@ -164,7 +171,7 @@ def _shown(p: dict) -> dict:
 def _compose_one(row: Claimed, settings: NotifySettings, locale: str) -> Composed:
     p = _shown(row.payload)
     subject, sms_text, template, label = _texts(row, p, settings)
-    url_path = URLS.get(row.kind, "/")
+    url_path = shift_path(p) if row.kind.startswith("reminder") else URLS.get(row.kind, "/")
     context = {"p": p, "subject": subject, "label": label, "locale": locale,
                "when": _when(p["start"], locale) if "start" in p else "",
                "end": format_datetime(datetime.fromisoformat(p["end"]), "HH:mm")

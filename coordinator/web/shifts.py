@@ -11,13 +11,16 @@ from flask_login import current_user, login_required
 
 from ..attendance import attendance_settings
 from ..clock import now
+from ..domain.errors import Forbidden
 from ..extensions import db
+from ..http.errors import render_error
 from ..http.transactions import write
 from ..http.urls import page_arg, safe_next
 from ..models import Assignment
 from ..services.attendance import leave_lists, mine
 from ..services.shifts import facts, responses, signups, swaps
 from ..services.shifts import lists as lists
+from ..services.shifts import page as shift_pages
 from ..vocab import SERIES_KINDS
 from . import bp
 
@@ -130,6 +133,16 @@ def shifts_mine():
                            offers=[s for s in coming if s.offer_id is not None],
                            rolls=mine.lead_rolls(db.session, current_user, at, settings),
                            checked_in=mine.open_checkins(db.session, person.id, at, settings))
+
+
+@bp.route("/shifts/<id:occurrence_id>")
+@login_required
+def shift_page(occurrence_id: int):
+    try:
+        shift = shift_pages.shift_page(db.session, current_user, occurrence_id)
+    except Forbidden as exc:  # say who may open it, not only "no permission"
+        return render_error(403, _(exc.message))
+    return render_template("web/shift_page.html", shift=shift)
 
 
 def _own_assignment(assignment_id: int) -> None:

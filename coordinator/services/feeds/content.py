@@ -316,13 +316,14 @@ def _coordinator_phones(occ, series, viewer: Viewer, ctx: _Context) -> bool:
 
 def _link(occ, series, viewer: Viewer, ctx: _Context, win: Window) -> str:
     """The page an event links to: one its reader can open. The occurrence's page when
-    the pages let them read its series; else their shift page when they are signed up;
+    the pages let them read its series; else the page of their shift when they are signed
+    up (``/shifts/<occurrence>``, ``shifts.page``: it applies these same reading rules);
     else the open shifts (members: team events and sign-ups are there); else the weekly
     plan of that day (leaders and coordinators without a member)."""
     if viewer.opens_page(series.community_id, series.kind):
         return f"/occurrences/{occ.id}"
     if ctx.is_signed_up(occ.id, viewer.person_id):
-        return "/shifts/mine"
+        return f"/shifts/{occ.id}"
     if viewer.person_id is not None:
         return "/shifts/open"
     day = occ.start_at.astimezone(get_zone(win.zone)).date().isoformat()

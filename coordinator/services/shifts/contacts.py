@@ -21,8 +21,9 @@ class Contact:
     phone: str
 
 
-def coordinator_contacts(session, community_ids) -> dict[int, Contact]:
-    """Return, per community, its first enabled coordinator with a phone (one query)."""
+def all_coordinator_contacts(session, community_ids) -> dict[int, list[Contact]]:
+    """Return, per community, its enabled coordinators with a phone, first one first
+    (one query)."""
     ids = {c for c in community_ids if c is not None}
     if not ids:
         return {}
@@ -33,10 +34,15 @@ def coordinator_contacts(session, community_ids) -> dict[int, Contact]:
         .where(CoordinatorScope.community_id.in_(ids), Account.role == "coordinator",
                Account.is_enabled.is_(True), Person.phone.is_not(None), Person.phone != "")
         .order_by(CoordinatorScope.community_id, Account.id))
-    out: dict[int, Contact] = {}
+    out: dict[int, list[Contact]] = {}
     for community_id, name, phone in rows:
-        out.setdefault(community_id, Contact(name, phone))
+        out.setdefault(community_id, []).append(Contact(name, phone))
     return out
+
+
+def coordinator_contacts(session, community_ids) -> dict[int, Contact]:
+    """Return, per community, its first enabled coordinator with a phone (one query)."""
+    return {c: found[0] for c, found in all_coordinator_contacts(session, community_ids).items()}
 
 
 def shift_contact(session, shift_community_id: int | None,

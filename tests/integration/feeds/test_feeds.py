@@ -91,8 +91,9 @@ def test_event_properties_in_the_personal_feed(app, client, world):
     assert "巡逻队员" in description  # the role
     assert "队员1 13900000001" in description  # the teammate, with phone
     assert f"张书记 {COORD_PHONE}" in description  # the coordinator, with phone
-    assert "http://localhost/shifts/mine" in description
-    assert text(event, "URL") == "http://localhost/shifts/mine"
+    page = f"http://localhost/shifts/{world['occ'][0]}"  # the page of that shift
+    assert page in description
+    assert text(event, "URL") == page
     assert event["CATEGORIES"].cats == ["PATROL"]
     assert text(event, "STATUS") == "CONFIRMED"
     waiting = events[uid(single_occ)]

@@ -214,7 +214,7 @@ def test_server_name_gives_the_address_and_a_foreign_host_changes_nothing(
         assert EVIL.encode() not in evil.data
         response = app.test_client().get(mine)  # the test client speaks to SERVER_NAME
         assert response.status_code == 200
-        assert b"https://vol.example.org/shifts/mine" in unfolded(response.data).encode()
+        assert re.search(r"https://vol\.example\.org/shifts/\d+", unfolded(response.data))
         assert all(uid.endswith("@vol.example.org") for uid in vevents(response.data))
         with app.app_context():
             assert db.session.get(Account, w["accounts"][0]) is not None
