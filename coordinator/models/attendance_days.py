@@ -115,14 +115,16 @@ DROP = {
 }
 CREATE = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
 
+# Each community's sums per day, straight from the rows (what the table must equal).
+SUMS = ("SELECT e.community_id, e.day, "
+        + ", ".join(f"SUM({share.format(r='e')})" for share in SHARES.values())
+        + " FROM attendance_entries e WHERE e.community_id IS NOT NULL"
+          " GROUP BY e.community_id, e.day")
+
 # Recompute the whole table from the roll rows (the migration's backfill, and a repair).
 REBUILD = [
     "DELETE FROM attendance_days",
-    f"INSERT INTO attendance_days (community_id, day, {', '.join(COLUMNS)}) "
-    f"SELECT e.community_id, e.day, "
-    + ", ".join(f"SUM({share.format(r='e')})" for share in SHARES.values())
-    + " FROM attendance_entries e WHERE e.community_id IS NOT NULL"
-      " GROUP BY e.community_id, e.day",
+    f"INSERT INTO attendance_days (community_id, day, {', '.join(COLUMNS)}) {SUMS}",
 ]
 
 # create_all (the tests' schema) gets the same triggers as the migrations.

@@ -20,7 +20,7 @@ from ...domain.recurrence import get_zone
 from ...models import Account, CareRead, CareRecipient, CareRegisterOpening, Community, Person
 from ...models.care import PRIVATE_COLUMNS
 from ...vocab import CARE_PLACES, CARE_REASONS, CARE_STATUSES
-from ..access import managed_community_ids
+from ..access import care_community_ids
 from ..audit import record
 from . import CareSettings
 
@@ -51,19 +51,17 @@ class CareInput:
 
 def may_read(session, actor: Account, community_id: int, now: datetime) -> bool:
     """May ``actor`` read the private details of this community's register?"""
-    if actor.role == "coordinator":
-        return community_id in (managed_community_ids(session, actor) or set())
     if actor.role == "admin":
         return bool(session.scalar(select(exists().where(
             CareRegisterOpening.account_id == actor.id,
             CareRegisterOpening.community_id == community_id,
             CareRegisterOpening.opened_at <= now, CareRegisterOpening.until > now))))
-    return False
+    return _may_change(session, actor, community_id)
 
 
 def _may_change(session, actor: Account, community_id: int) -> bool:
-    return actor.role == "coordinator" and community_id in (
-        managed_community_ids(session, actor) or set())
+    """The community's coordinators: who reads care visits in full (``services.access``)."""
+    return community_id in care_community_ids(session, actor)
 
 
 def _check(session, data: CareInput, community_id: int, today: date) -> None:
@@ -167,12 +165,9 @@ def end(session, actor: Account, recipient_id: int, status: str, ended_on: date,
     return recipient
 
 
-def erase(session, actor: Account | None, recipient_id: int, now: datetime) -> None:
+def erase(session, actor: Account, recipient_id: int, now: datetime) -> None:
     """Erase an ended record's private details (the name too); the count stays."""
-    recipient = session.get(CareRecipient, recipient_id) if actor is None else \
-        _own(session, actor, recipient_id)
-    if recipient is None:
-        raise NotFound("No such person cared for.")
+    recipient = _own(session, actor, recipient_id)
     if recipient.status == "active":
         raise DomainError("End the care first: only an ended record can be erased.")
     _erase(recipient, now)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from coordinator import create_app
 from coordinator.extensions import db
-from coordinator.models.attendance_days import REBUILD
+from coordinator.models.attendance_days import SUMS
 from tests.support.database import FAST_ARGON2
 from tests.support.scheduling import NOW
 
@@ -17,12 +17,7 @@ BEFORE = "8351451ef583"  # the revision before attendance days
 
 
 def _sums(conn) -> dict:
-    rebuild = REBUILD[1]
-    shares = rebuild[rebuild.index("SELECT ") + len("SELECT "):rebuild.index(" FROM ")]
-    rows = conn.execute(text(f"SELECT {shares} FROM attendance_entries e "
-                             "WHERE e.community_id IS NOT NULL "
-                             "GROUP BY e.community_id, e.day"))
-    return {(r[0], str(r[1])): tuple(r[2:]) for r in rows}
+    return {(r[0], str(r[1])): tuple(r[2:]) for r in conn.execute(text(SUMS))}
 
 
 def _kept(conn) -> dict:
