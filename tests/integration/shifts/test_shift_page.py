@@ -204,3 +204,22 @@ def test_a_township_wide_shift_gives_the_volunteers_own_coordinator(app, world):
     html = page(client_for(app, phone(0)), f"/shifts/{occ}")
     assert "全团场报告会" in html and f'href="tel:{COORD_PHONE}"' in html
     assert _login(app, "coord").get(f"/shifts/{occ}").status_code == 403  # not theirs
+
+
+def test_leaders_and_also_leaders_do_not_open_it(app, world):
+    """Leaders read the plan, not a shift's page with its people's phones."""
+    from coordinator.services.people.accounts import hash_password
+    from tests.support.database import TEST_PASSWORD
+
+    with app.app_context():
+        db.session.add_all([
+            Account(role="leader", username="leader-sp",
+                    password_hash=hash_password(TEST_PASSWORD)),
+            Account(role="coordinator", username="also-sp", is_also_leader=True,
+                    password_hash=hash_password(TEST_PASSWORD))])
+        db.session.commit()
+    for who in ("leader-sp", "also-sp"):
+        response = _login(app, who).get(f"/shifts/{world['occ']}")
+        assert response.status_code == 403, who
+        html = response.get_data(as_text=True)
+        assert "队员1" not in html and ADDRESS not in html and "tel:139" not in html
