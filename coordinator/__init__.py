@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin import init_app as init_admin
     from .attendance import init_app as init_attendance
     from .auth import init_app as init_auth
+    from .care import init_app as init_care
     from .cli import init_app as init_cli
     from .feeds import init_app as init_feeds
     from .http import i18n, inputs, logs, security
@@ -77,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_plan(app)
     init_attendance(app)
     init_records(app)
+    init_care(app)
     init_reports(app)
     init_cli(app)
     if app.config["TRUSTED_PROXIES"]:
