@@ -8,8 +8,12 @@ roll (``roll.write_entry``, bulk loads, raw SQL, deletes by cascade) keeps them;
 summary of every community of a province then reads ~560,000 day rows grouped by month
 instead of a year's 5.6 million roll rows.
 
+The same triggers keep each person's first and last taking part (``people.first_part_at``,
+``last_part_at``), which the "drifted away" rule reads.
+
 A migration that rebuilds ``attendance_entries`` on SQLite (``batch_alter_table``) drops
-its triggers and must create them again; ``REBUILD`` recomputes the table from the rows.
+its triggers and must create them again (``CREATE`` and ``PART_CREATE``); ``REBUILD`` and
+``PART_REBUILD`` recompute what they keep from the rows.
 """
 from __future__ import annotations
 
@@ -127,8 +131,92 @@ REBUILD = [
     f"INSERT INTO attendance_days (community_id, day, {', '.join(COLUMNS)}) {SUMS}",
 ]
 
+# Each person's first and last taking part (``people.first_part_at``, ``last_part_at``):
+# a new row taking part moves them outwards in O(1); a row that took part and changes or
+# goes makes them recomputed from the person's rows (ix_attendance_person_start).
+SERVED_IN = "IN ('present', 'late', 'left_early')"
+
+
+def _widen(row: str, least: str, greatest: str) -> str:
+    return (f"UPDATE people SET first_part_at = {least}, last_part_at = {greatest} "
+            f"WHERE id = {row}.person_id;")
+
+
+def _recompute(person: str) -> str:
+    of = f"FROM attendance_entries a WHERE a.person_id = {person} AND a.status {SERVED_IN}"
+    return (f"UPDATE people SET first_part_at = (SELECT MIN(a.start_at) {of}), "
+            f"last_part_at = (SELECT MAX(a.start_at) {of}) WHERE id = {person};")
+
+
+_SQLITE_WIDEN = _widen(
+    "NEW",
+    "CASE WHEN first_part_at IS NULL OR NEW.start_at < first_part_at THEN NEW.start_at"
+    " ELSE first_part_at END",
+    "CASE WHEN last_part_at IS NULL OR NEW.start_at > last_part_at THEN NEW.start_at"
+    " ELSE last_part_at END")
+_WATCHED = "status, start_at, person_id"
+
+PART_SQLITE = [
+    f"""CREATE TRIGGER people_part_insert AFTER INSERT ON attendance_entries
+WHEN NEW.status {SERVED_IN}
+BEGIN
+  {_SQLITE_WIDEN}
+END""",
+    f"""CREATE TRIGGER people_part_delete AFTER DELETE ON attendance_entries
+WHEN OLD.status {SERVED_IN}
+BEGIN
+  {_recompute('OLD.person_id')}
+END""",
+    f"""CREATE TRIGGER people_part_update AFTER UPDATE OF {_WATCHED} ON attendance_entries
+WHEN OLD.status {SERVED_IN}
+BEGIN
+  {_recompute('OLD.person_id')}
+  {_recompute('NEW.person_id')}
+END""",
+    f"""CREATE TRIGGER people_part_joined AFTER UPDATE OF {_WATCHED} ON attendance_entries
+WHEN OLD.status NOT {SERVED_IN} AND NEW.status {SERVED_IN}
+BEGIN
+  {_SQLITE_WIDEN}
+END""",
+]
+
+PART_POSTGRESQL = [
+    f"""CREATE OR REPLACE FUNCTION people_part_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status {SERVED_IN} THEN
+    {_recompute('OLD.person_id')}
+    IF TG_OP = 'UPDATE' AND NEW.person_id <> OLD.person_id THEN
+      {_recompute('NEW.person_id')}
+    END IF;
+  ELSIF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status {SERVED_IN} THEN
+    {_widen('NEW', 'LEAST(first_part_at, NEW.start_at)', 'GREATEST(last_part_at, NEW.start_at)')}
+  END IF;
+  RETURN NULL;
+END
+$$""",
+    f"""CREATE TRIGGER people_part_keep AFTER INSERT OR DELETE OR UPDATE OF {_WATCHED}
+ON attendance_entries FOR EACH ROW EXECUTE FUNCTION people_part_keep()""",
+]
+PART_CREATE = {"sqlite": PART_SQLITE, "postgresql": PART_POSTGRESQL}
+
+# Every person's first and last taking part, straight from the rows (a repair, the tests).
+PART_SPANS = ("SELECT a.person_id AS person_id, MIN(a.start_at) AS first_at,"
+              " MAX(a.start_at) AS last_at FROM attendance_entries a"
+              f" WHERE a.status {SERVED_IN} GROUP BY a.person_id")
+PART_REBUILD = [
+    "UPDATE people SET first_part_at = NULL, last_part_at = NULL",
+    f"UPDATE people SET first_part_at = s.first_at, last_part_at = s.last_at"
+    f" FROM ({PART_SPANS}) AS s WHERE people.id = s.person_id",
+]
+PART_DROP = {
+    "sqlite": [f"DROP TRIGGER IF EXISTS people_part_{t}"
+               for t in ("insert", "delete", "update", "joined")],
+    "postgresql": ["DROP TRIGGER IF EXISTS people_part_keep ON attendance_entries",
+                   "DROP FUNCTION IF EXISTS people_part_keep()"],
+}
+
 # create_all (the tests' schema) gets the same triggers as the migrations.
-for _dialect, _statements in CREATE.items():
+for _dialect, _statements in (*CREATE.items(), *PART_CREATE.items()):
     for _statement in _statements:
         event.listen(AttendanceEntry.__table__, "after_create",
                      DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect))

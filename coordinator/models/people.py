@@ -68,6 +68,11 @@ class Person(Shown, db.Model):
     volunteer_number: Mapped[str | None] = mapped_column(String(30))
     id_number: Mapped[str | None] = mapped_column(String(18))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The start of the first and the last roll row they took part in, kept by triggers on
+    # attendance_entries (models/attendance_days.py): who drifted away is then a plain scan
+    # of the people, not two searches of the roll per member.
+    first_part_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_part_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     community: Mapped[Community] = relationship()
     account: Mapped[Account | None] = relationship(back_populates="person", uselist=False)

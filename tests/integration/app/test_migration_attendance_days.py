@@ -1,6 +1,7 @@
-"""The attendance-days migration on a database that already holds a roll: the rows get
-their local day, ``attendance_days`` is backfilled from them, and the migrated database's
-triggers (not create_all's) keep it when the roll changes afterwards."""
+"""The attendance-days and first/last-taking-part migrations on a database that already
+holds a roll: the rows get their local day, ``attendance_days`` and each person's first
+and last taking part are backfilled from them, and the migrated database's triggers (not
+create_all's) keep them when the roll changes afterwards."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +10,7 @@ from sqlalchemy import text
 
 from coordinator import create_app
 from coordinator.extensions import db
-from coordinator.models.attendance_days import SUMS
+from coordinator.models.attendance_days import PART_SPANS, SUMS
 from tests.support.database import FAST_ARGON2
 from tests.support.scheduling import NOW
 
@@ -25,6 +26,15 @@ def _kept(conn) -> dict:
                              "service_minutes, expected, expected_part, excused, study_part, "
                              "study_recorded FROM attendance_days WHERE entries > 0"))
     return {(r[0], str(r[1])): tuple(r[2:]) for r in rows}
+
+
+def _spans(conn) -> dict:
+    return {r[0]: (str(r[1]), str(r[2])) for r in conn.execute(text(PART_SPANS))}
+
+
+def _spans_kept(conn) -> dict:
+    return {r[0]: (str(r[1]), str(r[2])) for r in conn.execute(text(
+        "SELECT id, first_part_at, last_part_at FROM people WHERE last_part_at IS NOT NULL"))}
 
 
 def test_migration_backfills_days_and_its_triggers_keep_them(tmp_path):
@@ -56,9 +66,14 @@ def test_migration_backfills_days_and_its_triggers_keep_them(tmp_path):
             assert local == (utc_day if utc_hour < 16 else date.fromordinal(
                 utc_day.toordinal() + 1))
         assert _kept(conn) == _sums(conn) and _kept(conn)
+        assert _spans_kept(conn) == _spans(conn) and _spans(conn)
         conn.execute(text("UPDATE attendance_entries SET status = 'absent', minutes = 0 "
                           "WHERE status = 'present' AND id % 3 = 0"))
         conn.execute(text("DELETE FROM attendance_entries WHERE id % 7 = 0"))
         assert _kept(conn) == _sums(conn)
+        assert _spans_kept(conn) == _spans(conn)
+        conn.execute(text("UPDATE attendance_entries SET status = 'present', minutes = 60 "
+                          "WHERE status = 'absent' AND id % 5 = 0"))
+        assert _spans_kept(conn) == _spans(conn)
     with app.app_context():
         db.engine.dispose()

@@ -1,5 +1,6 @@
-"""``attendance_days`` (the summary's per-community, per-day sums) always equals the sums
-of the roll rows, whatever writes them: the roll's one writer, plain inserts, updates
+"""``attendance_days`` (the summary's per-community, per-day sums) and each person's first
+and last taking part (``people.first_part_at``/``last_part_at``, which "drifted away"
+reads) always equal what the roll rows say, whatever writes them: the roll's one writer, plain inserts, updates
 that change status, minutes, kind, day or community, and deletes (hypothesis drives the
 writes; both backends). And the summary, read from it, says what the per-community report
 reads from the rows, for every community."""
@@ -15,7 +16,7 @@ from sqlalchemy import select, text
 from coordinator.domain.attendance import local_day
 from coordinator.extensions import db
 from coordinator.models import Account, AttendanceDay, AttendanceEntry, Occurrence, Person
-from coordinator.models.attendance_days import COLUMNS, SUMS
+from coordinator.models.attendance_days import COLUMNS, PART_REBUILD, PART_SPANS, SUMS
 from coordinator.services.reports import participation
 from tests.support.participation import SETTINGS
 from tests.support.scheduling import NOW
@@ -40,6 +41,16 @@ def _recomputed() -> dict:
     return out
 
 
+def _spans_kept() -> dict:
+    return {r[0]: (r[1], r[2]) for r in db.session.execute(text(
+        "SELECT id, first_part_at, last_part_at FROM people"
+        " WHERE first_part_at IS NOT NULL OR last_part_at IS NOT NULL"))}
+
+
+def _spans_recomputed() -> dict:
+    return {r[0]: (r[1], r[2]) for r in db.session.execute(text(PART_SPANS))}
+
+
 operations = st.lists(st.tuples(
     st.sampled_from(("insert", "update", "delete")),
     st.integers(0, 10_000), st.sampled_from(STATUSES),
@@ -54,6 +65,7 @@ def test_days_equal_the_rows_after_any_writes(report_world):
         communities = sorted({c for c in db.session.scalars(select(Person.community_id))})
         occurrence = db.session.scalars(select(Occurrence).order_by(Occurrence.id)).first()
         assert _kept() == _recomputed() and _kept()  # the world's rows, through write_entry
+        assert _spans_kept() == _spans_recomputed() and _spans_kept()
 
         @settings(max_examples=25, deadline=None,
                   suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -80,15 +92,37 @@ def test_days_equal_the_rows_after_any_writes(report_world):
                         row = rows[pick % len(rows)]
                         for key, value in values.items():
                             setattr(row, key, value)
+                        # Sometimes the row moves to another person (when that keeps
+                        # the one row per person and occurrence).
+                        other = people[(pick // 3) % len(people)]
+                        if pick % 5 == 0 and not any(
+                                r.occurrence_id == row.occurrence_id and r.person_id == other
+                                for r in rows):
+                            row.person_id = other
                     else:
                         db.session.delete(rows[pick % len(rows)])
                     db.session.flush()
                 assert _kept() == _recomputed()
+                assert _spans_kept() == _spans_recomputed()
             finally:
                 db.session.rollback()
 
         check()
         assert _kept() == _recomputed()
+        assert _spans_kept() == _spans_recomputed()
+
+
+def test_the_spans_repair_recomputes_them_from_the_rows(report_world):
+    """``PART_REBUILD`` (the migration's backfill) gives what the triggers kept."""
+    app, _world = report_world
+    with app.app_context():
+        kept = _spans_kept()
+        db.session.execute(text("UPDATE people SET first_part_at = NULL, last_part_at = NULL"))
+        assert _spans_kept() == {}
+        for statement in PART_REBUILD:
+            db.session.execute(text(statement))
+        assert _spans_kept() == kept and kept
+        db.session.rollback()
 
 
 def _fresh_occurrence(template: Occurrence, pick: int) -> int:
