@@ -125,6 +125,9 @@ def test_a_coordinator_plans_a_single_visit_from_the_form(app, client, world):
     assert "不要" in page or "name" in page  # the form says the name stays out of the title
     response = post(client, f"/care/{rid}/plan", _form())
     assert response.status_code == 302 and "/occurrences/" in response.location
+    assignment_page = client.get(response.location)  # where the visitors are assigned
+    assert assignment_page.status_code == 200
+    assert "志愿者1" in assignment_page.get_data(as_text=True)  # among the suggestions
     with app.app_context():
         series = db.session.scalars(select(Series)).one()
         assert (series.kind, series.community_id, series.title, series.rrule,
