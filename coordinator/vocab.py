@@ -105,6 +105,10 @@ CARE_CONDITIONS = Vocabulary(("better", _l("Better")), ("same", _l("About the sa
                              ("worse", _l("Worse")))
 CARE_NEEDS = Vocabulary(("medical", _l("Medical")), ("daily", _l("Daily life")),
                         ("money", _l("Money")), ("company", _l("Someone to talk to")))
+# Festivals on which everyone cared for in a community is visited (festival visits).
+CARE_FESTIVALS = Vocabulary(("spring", _l("Spring Festival")),
+                            ("mid_autumn", _l("Mid-Autumn Festival")),
+                            ("double_ninth", _l("Double Ninth Festival")))
 
 # Feeds and messages
 FEED_SCOPES = Vocabulary(("mine", _l("My volunteer shifts")), ("team", _l("Team")),

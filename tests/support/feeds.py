@@ -34,7 +34,8 @@ from tests.support.scheduling import NOW, ZONE, account, build_world, patrol, ro
 
 COORD_PHONE = "13812340000"
 COORD2_PHONE = "13822220000"
-RECIPIENT = {"full_name": "赵桂兰", "address": "一连七栋三单元301室", "ward": "人民医院五病区"}
+RECIPIENT = {"full_name": "赵桂兰", "place": "hospital", "address": "一连七栋三单元301室",
+             "ward": "人民医院五病区"}
 CARE_TITLE = "探望独居老人"
 CARE_NOTES = "门铃坏了，请先打电话"
 

@@ -36,6 +36,7 @@ from ...models import (
     TeamMember,
     Venue,
 )
+from ..care.visits import place_lines
 from ..shifts.turnout import declined, is_expected
 from . import sources
 from .viewer import Viewer
@@ -346,7 +347,9 @@ def _event(occ, series, venue, community, viewer, texts, ctx) -> FeedEvent:
     if recipient is not None:
         event.description.append(texts.visited % {"name": recipient.full_name,
                                                   "ward": recipient.ward or ""})
-        event.location = recipient.ward or recipient.address or event.location
+        # Where the person is now (hospital, ward, bed; care home; home), read from their
+        # record at render time: when they move, the visits follow.
+        event.location = " ".join(place_lines(recipient)) or event.location
         if recipient.address:
             event.description.append(recipient.address)
     if occ.status == "cancelled" and occ.reason:

@@ -52,7 +52,8 @@ SHOWN: dict[type, tuple[str, ...]] = {
     Community: ("name",),
     Venue: ("name",),
     Team: ("name",),
-    CareRecipient: ("full_name", "address", "ward", "community_id"),
+    CareRecipient: ("full_name", "place", "address", "institution", "ward", "bed",
+                    "community_id"),
     CareVisitDetail: ("series_id", "occurrence_id", "recipient_id"),
 }
 _BY_TABLE = {model.__table__.name: (model, set(columns)) for model, columns in SHOWN.items()}
