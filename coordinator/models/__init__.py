@@ -8,7 +8,7 @@ from .attendance import (
                          MemberContact,
                          StarAward,
 )
-from .attendance_days import AttendanceDay
+from .attendance_days import AttendanceDay, AttendanceMonth
 from .audit import AuditEntry
 from .care import (
     CareRead,
@@ -36,7 +36,8 @@ from .venues import Venue
 from .versions import DataVersion
 
 __all__ = [
-    "AttendanceCorrection", "AttendanceDay", "AttendanceEntry", "Certificate", "CheckinCode",
+    "AttendanceCorrection", "AttendanceDay", "AttendanceEntry", "AttendanceMonth", "Certificate",
+    "CheckinCode",
     "MemberContact",
     "StarAward",
     "Account", "AppSetting", "Assignment", "AuditEntry", "CareRead", "CareRecipient",

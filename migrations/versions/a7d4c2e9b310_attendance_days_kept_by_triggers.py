@@ -20,9 +20,146 @@ down_revision = '8351451ef583'
 branch_labels = None
 depends_on = None
 
-# The statements as of this revision (coordinator/models/attendance_days.py keeps the
-# current text for create_all; a later change of it needs a migration of its own).
-from coordinator.models.attendance_days import CREATE, DROP, REBUILD  # noqa: E402
+# The statements as of this revision, frozen here (coordinator/models/attendance_days.py
+# keeps the current text for create_all; later changes come with migrations of their own).
+CREATE = {'postgresql': ['CREATE OR REPLACE FUNCTION attendance_days_keep() RETURNS trigger LANGUAGE '
+                'plpgsql AS $$\n'
+                'BEGIN\n'
+                "  IF TG_OP IN ('UPDATE', 'DELETE') THEN\n"
+                '    UPDATE attendance_days SET entries = entries - 1, taken_part = taken_part - '
+                "(CASE WHEN OLD.status IN ('present', 'late', 'left_early') THEN 1 ELSE 0 END), "
+                "services = services - (CASE WHEN OLD.status IN ('present', 'late', 'left_early') "
+                'AND OLD.is_service THEN 1 ELSE 0 END), service_minutes = service_minutes - (CASE '
+                "WHEN OLD.status IN ('present', 'late', 'left_early') AND OLD.is_service THEN "
+                'OLD.minutes ELSE 0 END), expected = expected - (CASE WHEN OLD.is_walk_in THEN 0 '
+                "ELSE 1 END), expected_part = expected_part - (CASE WHEN OLD.status IN ('present', "
+                "'late', 'left_early') AND NOT OLD.is_walk_in THEN 1 ELSE 0 END), excused = "
+                "excused - (CASE WHEN OLD.status = 'excused' THEN 1 ELSE 0 END), study_part = "
+                "study_part - (CASE WHEN OLD.status IN ('present', 'late', 'left_early') AND "
+                "OLD.kind = 'meeting' THEN 1 ELSE 0 END), study_recorded = study_recorded - (CASE "
+                "WHEN OLD.kind = 'meeting' THEN 1 ELSE 0 END) WHERE community_id = "
+                'OLD.community_id AND day = OLD.day;\n'
+                '  END IF;\n'
+                "  IF TG_OP IN ('UPDATE', 'INSERT') THEN\n"
+                '    INSERT INTO attendance_days (community_id, day, entries, taken_part, '
+                'services, service_minutes, expected, expected_part, excused, study_part, '
+                'study_recorded) SELECT NEW.community_id, NEW.day, 1, (CASE WHEN NEW.status IN '
+                "('present', 'late', 'left_early') THEN 1 ELSE 0 END), (CASE WHEN NEW.status IN "
+                "('present', 'late', 'left_early') AND NEW.is_service THEN 1 ELSE 0 END), (CASE "
+                "WHEN NEW.status IN ('present', 'late', 'left_early') AND NEW.is_service THEN "
+                'NEW.minutes ELSE 0 END), (CASE WHEN NEW.is_walk_in THEN 0 ELSE 1 END), (CASE WHEN '
+                "NEW.status IN ('present', 'late', 'left_early') AND NOT NEW.is_walk_in THEN 1 "
+                "ELSE 0 END), (CASE WHEN NEW.status = 'excused' THEN 1 ELSE 0 END), (CASE WHEN "
+                "NEW.status IN ('present', 'late', 'left_early') AND NEW.kind = 'meeting' THEN 1 "
+                "ELSE 0 END), (CASE WHEN NEW.kind = 'meeting' THEN 1 ELSE 0 END) WHERE "
+                'NEW.community_id IS NOT NULL ON CONFLICT (community_id, day) DO UPDATE SET '
+                'entries = attendance_days.entries + excluded.entries, taken_part = '
+                'attendance_days.taken_part + excluded.taken_part, services = '
+                'attendance_days.services + excluded.services, service_minutes = '
+                'attendance_days.service_minutes + excluded.service_minutes, expected = '
+                'attendance_days.expected + excluded.expected, expected_part = '
+                'attendance_days.expected_part + excluded.expected_part, excused = '
+                'attendance_days.excused + excluded.excused, study_part = '
+                'attendance_days.study_part + excluded.study_part, study_recorded = '
+                'attendance_days.study_recorded + excluded.study_recorded;\n'
+                '  END IF;\n'
+                '  RETURN NULL;\n'
+                'END\n'
+                '$$',
+                'CREATE TRIGGER attendance_days_keep AFTER INSERT OR DELETE OR UPDATE\n'
+                'ON attendance_entries FOR EACH ROW EXECUTE FUNCTION attendance_days_keep()'],
+ 'sqlite': ['CREATE TRIGGER attendance_days_insert AFTER INSERT ON attendance_entries\n'
+            'BEGIN\n'
+            '  INSERT INTO attendance_days (community_id, day, entries, taken_part, services, '
+            'service_minutes, expected, expected_part, excused, study_part, study_recorded) SELECT '
+            "NEW.community_id, NEW.day, 1, (CASE WHEN NEW.status IN ('present', 'late', "
+            "'left_early') THEN 1 ELSE 0 END), (CASE WHEN NEW.status IN ('present', 'late', "
+            "'left_early') AND NEW.is_service THEN 1 ELSE 0 END), (CASE WHEN NEW.status IN "
+            "('present', 'late', 'left_early') AND NEW.is_service THEN NEW.minutes ELSE 0 END), "
+            "(CASE WHEN NEW.is_walk_in THEN 0 ELSE 1 END), (CASE WHEN NEW.status IN ('present', "
+            "'late', 'left_early') AND NOT NEW.is_walk_in THEN 1 ELSE 0 END), (CASE WHEN "
+            "NEW.status = 'excused' THEN 1 ELSE 0 END), (CASE WHEN NEW.status IN ('present', "
+            "'late', 'left_early') AND NEW.kind = 'meeting' THEN 1 ELSE 0 END), (CASE WHEN "
+            "NEW.kind = 'meeting' THEN 1 ELSE 0 END) WHERE NEW.community_id IS NOT NULL ON "
+            'CONFLICT (community_id, day) DO UPDATE SET entries = attendance_days.entries + '
+            'excluded.entries, taken_part = attendance_days.taken_part + excluded.taken_part, '
+            'services = attendance_days.services + excluded.services, service_minutes = '
+            'attendance_days.service_minutes + excluded.service_minutes, expected = '
+            'attendance_days.expected + excluded.expected, expected_part = '
+            'attendance_days.expected_part + excluded.expected_part, excused = '
+            'attendance_days.excused + excluded.excused, study_part = attendance_days.study_part + '
+            'excluded.study_part, study_recorded = attendance_days.study_recorded + '
+            'excluded.study_recorded;\n'
+            'END',
+            'CREATE TRIGGER attendance_days_delete AFTER DELETE ON attendance_entries\n'
+            'BEGIN\n'
+            '  UPDATE attendance_days SET entries = entries - 1, taken_part = taken_part - (CASE '
+            "WHEN OLD.status IN ('present', 'late', 'left_early') THEN 1 ELSE 0 END), services = "
+            "services - (CASE WHEN OLD.status IN ('present', 'late', 'left_early') AND "
+            'OLD.is_service THEN 1 ELSE 0 END), service_minutes = service_minutes - (CASE WHEN '
+            "OLD.status IN ('present', 'late', 'left_early') AND OLD.is_service THEN OLD.minutes "
+            'ELSE 0 END), expected = expected - (CASE WHEN OLD.is_walk_in THEN 0 ELSE 1 END), '
+            "expected_part = expected_part - (CASE WHEN OLD.status IN ('present', 'late', "
+            "'left_early') AND NOT OLD.is_walk_in THEN 1 ELSE 0 END), excused = excused - (CASE "
+            "WHEN OLD.status = 'excused' THEN 1 ELSE 0 END), study_part = study_part - (CASE WHEN "
+            "OLD.status IN ('present', 'late', 'left_early') AND OLD.kind = 'meeting' THEN 1 ELSE "
+            "0 END), study_recorded = study_recorded - (CASE WHEN OLD.kind = 'meeting' THEN 1 ELSE "
+            '0 END) WHERE community_id = OLD.community_id AND day = OLD.day;\n'
+            'END',
+            'CREATE TRIGGER attendance_days_update AFTER UPDATE ON attendance_entries\n'
+            'BEGIN\n'
+            '  UPDATE attendance_days SET entries = entries - 1, taken_part = taken_part - (CASE '
+            "WHEN OLD.status IN ('present', 'late', 'left_early') THEN 1 ELSE 0 END), services = "
+            "services - (CASE WHEN OLD.status IN ('present', 'late', 'left_early') AND "
+            'OLD.is_service THEN 1 ELSE 0 END), service_minutes = service_minutes - (CASE WHEN '
+            "OLD.status IN ('present', 'late', 'left_early') AND OLD.is_service THEN OLD.minutes "
+            'ELSE 0 END), expected = expected - (CASE WHEN OLD.is_walk_in THEN 0 ELSE 1 END), '
+            "expected_part = expected_part - (CASE WHEN OLD.status IN ('present', 'late', "
+            "'left_early') AND NOT OLD.is_walk_in THEN 1 ELSE 0 END), excused = excused - (CASE "
+            "WHEN OLD.status = 'excused' THEN 1 ELSE 0 END), study_part = study_part - (CASE WHEN "
+            "OLD.status IN ('present', 'late', 'left_early') AND OLD.kind = 'meeting' THEN 1 ELSE "
+            "0 END), study_recorded = study_recorded - (CASE WHEN OLD.kind = 'meeting' THEN 1 ELSE "
+            '0 END) WHERE community_id = OLD.community_id AND day = OLD.day;\n'
+            '  INSERT INTO attendance_days (community_id, day, entries, taken_part, services, '
+            'service_minutes, expected, expected_part, excused, study_part, study_recorded) SELECT '
+            "NEW.community_id, NEW.day, 1, (CASE WHEN NEW.status IN ('present', 'late', "
+            "'left_early') THEN 1 ELSE 0 END), (CASE WHEN NEW.status IN ('present', 'late', "
+            "'left_early') AND NEW.is_service THEN 1 ELSE 0 END), (CASE WHEN NEW.status IN "
+            "('present', 'late', 'left_early') AND NEW.is_service THEN NEW.minutes ELSE 0 END), "
+            "(CASE WHEN NEW.is_walk_in THEN 0 ELSE 1 END), (CASE WHEN NEW.status IN ('present', "
+            "'late', 'left_early') AND NOT NEW.is_walk_in THEN 1 ELSE 0 END), (CASE WHEN "
+            "NEW.status = 'excused' THEN 1 ELSE 0 END), (CASE WHEN NEW.status IN ('present', "
+            "'late', 'left_early') AND NEW.kind = 'meeting' THEN 1 ELSE 0 END), (CASE WHEN "
+            "NEW.kind = 'meeting' THEN 1 ELSE 0 END) WHERE NEW.community_id IS NOT NULL ON "
+            'CONFLICT (community_id, day) DO UPDATE SET entries = attendance_days.entries + '
+            'excluded.entries, taken_part = attendance_days.taken_part + excluded.taken_part, '
+            'services = attendance_days.services + excluded.services, service_minutes = '
+            'attendance_days.service_minutes + excluded.service_minutes, expected = '
+            'attendance_days.expected + excluded.expected, expected_part = '
+            'attendance_days.expected_part + excluded.expected_part, excused = '
+            'attendance_days.excused + excluded.excused, study_part = attendance_days.study_part + '
+            'excluded.study_part, study_recorded = attendance_days.study_recorded + '
+            'excluded.study_recorded;\n'
+            'END']}
+
+DROP = {'postgresql': ['DROP TRIGGER IF EXISTS attendance_days_keep ON attendance_entries',
+                'DROP FUNCTION IF EXISTS attendance_days_keep()'],
+ 'sqlite': ['DROP TRIGGER IF EXISTS attendance_days_insert',
+            'DROP TRIGGER IF EXISTS attendance_days_delete',
+            'DROP TRIGGER IF EXISTS attendance_days_update']}
+
+REBUILD = ['DELETE FROM attendance_days',
+ 'INSERT INTO attendance_days (community_id, day, entries, taken_part, services, service_minutes, '
+ 'expected, expected_part, excused, study_part, study_recorded) SELECT e.community_id, e.day, '
+ "SUM(1), SUM((CASE WHEN e.status IN ('present', 'late', 'left_early') THEN 1 ELSE 0 END)), "
+ "SUM((CASE WHEN e.status IN ('present', 'late', 'left_early') AND e.is_service THEN 1 ELSE 0 "
+ "END)), SUM((CASE WHEN e.status IN ('present', 'late', 'left_early') AND e.is_service THEN "
+ 'e.minutes ELSE 0 END)), SUM((CASE WHEN e.is_walk_in THEN 0 ELSE 1 END)), SUM((CASE WHEN e.status '
+ "IN ('present', 'late', 'left_early') AND NOT e.is_walk_in THEN 1 ELSE 0 END)), SUM((CASE WHEN "
+ "e.status = 'excused' THEN 1 ELSE 0 END)), SUM((CASE WHEN e.status IN ('present', 'late', "
+ "'left_early') AND e.kind = 'meeting' THEN 1 ELSE 0 END)), SUM((CASE WHEN e.kind = 'meeting' THEN "
+ '1 ELSE 0 END)) FROM attendance_entries e WHERE e.community_id IS NOT NULL GROUP BY '
+ 'e.community_id, e.day']
 
 
 def _zone():

@@ -34,6 +34,7 @@ from ...models import (
     Account,
     AttendanceDay,
     AttendanceEntry,
+    AttendanceMonth,
     Community,
     MemberContact,
     Person,
@@ -457,34 +458,44 @@ def summary(session, actor: Account, now: datetime,
 
 
 def _community_days(session, wanted, now: datetime, bounds: list[datetime], zone: str):
-    """Each community's figures and 12 months from ``attendance_days``, in three grouped
-    passes that each sum plain columns (SQLite pays per CASE per row): per community and
-    month over the year; per community over the last 90 days, for the 30 and 90-day
-    windows; and the few days of the first month before the 365-day window starts."""
-    d = AttendanceDay
+    """Each community's figures and 12 months from the rollups, in grouped passes that
+    each sum plain columns (SQLite pays per CASE per row): the months from
+    ``attendance_months`` (~13 rows per community); from ``attendance_days`` (a range of
+    its day index) the last 30 and 90 days, the days of the first month before the
+    365-day window starts, and the days of this month after today (rows for leave taken
+    ahead), which the month's sum holds but the figures do not."""
+    d, m = AttendanceDay, AttendanceMonth
     tz = get_zone(zone)
     (d30, d90, d365), _end = window_starts(now, zone)
     today = now.astimezone(tz).date()
     month_firsts = [b.astimezone(tz).date() for b in bounds]
-    since = min(d365, month_firsts[0])
-    month = _month_of(d.day, session.get_bind().dialect.name)
-    in_wanted = d.community_id.in_(wanted) if wanted is not None else True
-    plain = (d.services, d.service_minutes, d.taken_part, d.expected, d.expected_part,
-             d.excused, d.study_part, d.study_recorded)
+    first = min(d365, month_firsts[0]).replace(day=1)
+    this_month = today.replace(day=1)
+    plain = ("services", "service_minutes", "taken_part", "expected", "expected_part",
+             "excused", "study_part", "study_recorded")
 
-    def sums(*where, by=()):
-        return session.execute(select(d.community_id, *by, *(func.sum(c) for c in plain))
-                               .where(in_wanted, *where).group_by(d.community_id, *by))
+    def sums(*where):
+        in_wanted = d.community_id.in_(wanted) if wanted is not None else True
+        return {r[0]: [int(x or 0) for x in r[1:]] for r in session.execute(
+            select(d.community_id, *(func.sum(getattr(d, c)) for c in plain))
+            .where(in_wanted, *where).group_by(d.community_id))}
 
-    by_month = sums(d.day >= since, d.day <= today, by=(month,)).all()
-    recent = {r[0]: [int(x or 0) for x in r[1:]] for r in sums(d.day >= d30, d.day <= today)}
-    quarter = {r[0]: [int(x or 0) for x in r[1:]] for r in sums(d.day >= d90, d.day <= today)}
-    before = {r[0]: [int(x or 0) for x in r[1:]] for r in sums(d.day >= since, d.day < d365)}
+    by_month = session.execute(
+        select(m.community_id, m.month, *(getattr(m, c) for c in plain))
+        .where(m.community_id.in_(wanted) if wanted is not None else True,
+               m.month >= first, m.month <= this_month)).all()
+    recent = sums(d.day >= d30, d.day <= today)
+    quarter = sums(d.day >= d90, d.day <= today)
+    before = sums(d.day >= first, d.day < d365)
+    after = sums(d.day > today, d.day < month_firsts[-1])
+    zero = [0] * len(plain)
     year: dict[int, list[int]] = {}
     months: dict[int, list[list[int]]] = {}
     for row in by_month:
         cid, first_of = row[0], _as_date(row[1])
         v = [int(x or 0) for x in row[2:]]
+        if first_of == this_month:
+            v = [a - b for a, b in zip(v, after.get(cid, zero))]
         total = year.setdefault(cid, [0] * len(plain))
         for k, x in enumerate(v):
             total[k] += x
@@ -494,23 +505,15 @@ def _community_days(session, wanted, now: datetime, bounds: list[datetime], zone
             slot = months.setdefault(cid, [[0] * 5 for _ in range(MONTHS)])[i]
             for k, x in enumerate((v[1], v[3], v[4], v[6], v[7])):
                 slot[k] += x
-    zero = [0] * len(plain)
     figures = {}
     for cid, total in year.items():
-        y = [a - b for a, b in zip(total, before.get(cid, zero))] if d365 > since else total
+        y = [a - b for a, b in zip(total, before.get(cid, zero))]
         r, q = recent.get(cid, zero), quarter.get(cid, zero)
         figures[cid] = Figures((r[0], q[0], y[0]), (r[1], q[1], y[1]), y[2], y[3], y[4],
                                y[5], None)
     charts = {cid: tuple(Month(month_firsts[i], *m[i]) for i in range(MONTHS))
               for cid, m in months.items()}
     return figures, charts
-
-
-def _month_of(day, dialect: str):
-    """The first day of ``day``'s month, in SQL."""
-    if dialect == "postgresql":
-        return func.date_trunc("month", day)
-    return func.date(day, "start of month")
 
 
 def _as_date(value) -> date:

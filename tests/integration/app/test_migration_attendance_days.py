@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from coordinator import create_app
 from coordinator.extensions import db
-from coordinator.models.attendance_days import PART_SPANS, SUMS
+from coordinator.models.attendance_days import COLUMNS, MONTH_SUMS, PART_SPANS, SUMS
 from tests.support.database import FAST_ARGON2
 from tests.support.scheduling import NOW
 
@@ -26,6 +26,17 @@ def _kept(conn) -> dict:
                              "service_minutes, expected, expected_part, excused, study_part, "
                              "study_recorded FROM attendance_days WHERE entries > 0"))
     return {(r[0], str(r[1])): tuple(r[2:]) for r in rows}
+
+
+def _months(conn) -> dict:
+    return {(r[0], str(r[1])[:10]): tuple(r[2:]) for r in conn.execute(text(
+        MONTH_SUMS["sqlite"])) if any(r[2:])}
+
+
+def _months_kept(conn) -> dict:
+    return {(r[0], str(r[1])[:10]): tuple(r[2:]) for r in conn.execute(text(
+        f"SELECT community_id, month, {', '.join(COLUMNS)} FROM attendance_months"))
+            if any(r[2:])}
 
 
 def _spans(conn) -> dict:
@@ -67,10 +78,12 @@ def test_migration_backfills_days_and_its_triggers_keep_them(tmp_path):
                 utc_day.toordinal() + 1))
         assert _kept(conn) == _sums(conn) and _kept(conn)
         assert _spans_kept(conn) == _spans(conn) and _spans(conn)
+        assert _months_kept(conn) == _months(conn) and _months(conn)
         conn.execute(text("UPDATE attendance_entries SET status = 'absent', minutes = 0 "
                           "WHERE status = 'present' AND id % 3 = 0"))
         conn.execute(text("DELETE FROM attendance_entries WHERE id % 7 = 0"))
         assert _kept(conn) == _sums(conn)
+        assert _months_kept(conn) == _months(conn)
         assert _spans_kept(conn) == _spans(conn)
         conn.execute(text("UPDATE attendance_entries SET status = 'present', minutes = 60 "
                           "WHERE status = 'absent' AND id % 5 = 0"))

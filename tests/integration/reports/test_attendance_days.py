@@ -1,9 +1,10 @@
-"""``attendance_days`` (the summary's per-community, per-day sums) and each person's first
-and last taking part (``people.first_part_at``/``last_part_at``, which "drifted away"
-reads) always equal what the roll rows say, whatever writes them: the roll's one writer, plain inserts, updates
-that change status, minutes, kind, day or community, and deletes (hypothesis drives the
-writes; both backends). And the summary, read from it, says what the per-community report
-reads from the rows, for every community."""
+"""``attendance_days`` and ``attendance_months`` (the summary's per-community sums per day
+and per month) and each person's first and last taking part (``people.first_part_at``,
+``last_part_at``, which "drifted away" reads) always equal what the roll rows say,
+whatever writes them: the roll's one writer, plain inserts, updates that change status,
+minutes, kind, day, community or person, and deletes (hypothesis drives the writes; both
+backends). And the summary, read from them, says what the per-community report reads
+from the rows, for every community."""
 from __future__ import annotations
 
 import itertools
@@ -16,7 +17,13 @@ from sqlalchemy import select, text
 from coordinator.domain.attendance import local_day
 from coordinator.extensions import db
 from coordinator.models import Account, AttendanceDay, AttendanceEntry, Occurrence, Person
-from coordinator.models.attendance_days import COLUMNS, PART_REBUILD, PART_SPANS, SUMS
+from coordinator.models.attendance_days import (
+    COLUMNS,
+    MONTH_SUMS,
+    PART_REBUILD,
+    PART_SPANS,
+    SUMS,
+)
 from coordinator.services.reports import participation
 from tests.support.participation import SETTINGS
 from tests.support.scheduling import NOW
@@ -39,6 +46,19 @@ def _recomputed() -> dict:
         day = date.fromisoformat(row[1]) if isinstance(row[1], str) else row[1]
         out[(row[0], day)] = tuple(int(x) for x in row[2:])
     return out
+
+
+def _months_kept() -> dict:
+    return {(r[0], str(r[1])[:10]): tuple(r[2:]) for r in db.session.execute(text(
+        f"SELECT community_id, month, {', '.join(COLUMNS)} FROM attendance_months"))
+            if any(r[2:])}
+
+
+def _months_recomputed() -> dict:
+    """The months' sums from the rows' days (themselves checked against the rows)."""
+    sums = MONTH_SUMS[db.session.get_bind().dialect.name]
+    return {(r[0], str(r[1])[:10]): tuple(int(x) for x in r[2:])
+            for r in db.session.execute(text(sums)) if any(r[2:])}
 
 
 def _spans_kept() -> dict:
@@ -66,6 +86,7 @@ def test_days_equal_the_rows_after_any_writes(report_world):
         occurrence = db.session.scalars(select(Occurrence).order_by(Occurrence.id)).first()
         assert _kept() == _recomputed() and _kept()  # the world's rows, through write_entry
         assert _spans_kept() == _spans_recomputed() and _spans_kept()
+        assert _months_kept() == _months_recomputed() and _months_kept()
 
         @settings(max_examples=25, deadline=None,
                   suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -103,6 +124,7 @@ def test_days_equal_the_rows_after_any_writes(report_world):
                         db.session.delete(rows[pick % len(rows)])
                     db.session.flush()
                 assert _kept() == _recomputed()
+                assert _months_kept() == _months_recomputed()
                 assert _spans_kept() == _spans_recomputed()
             finally:
                 db.session.rollback()
@@ -140,6 +162,22 @@ def test_summary_says_what_each_community_report_says(report_world):
     app, world = report_world
     with app.app_context():
         leader = db.session.get(Account, world.accounts["leader"][0])
+        # Leave taken ahead (a row of a later day this month, or next month's): in the
+        # month's rollup, not in the figures, in neither the summary nor the report.
+        template = db.session.scalars(select(Occurrence).order_by(Occurrence.id)).first()
+        ahead = NOW + timedelta(days=1)
+        occ = Occurrence(series_id=template.series_id, recurrence_id=ahead, start_at=ahead,
+                         end_at=ahead + timedelta(hours=1), status="scheduled", sequence=0)
+        db.session.add(occ)
+        db.session.flush()
+        community = db.session.scalar(select(Person.community_id).order_by(Person.id))
+        db.session.add(AttendanceEntry(
+            occurrence_id=occ.id, person_id=db.session.scalar(select(Person.id).where(
+                Person.community_id == community)), source="roll", marked_at=NOW,
+            status="excused", leave_reason="illness", kind="patrol", minutes=0,
+            is_walk_in=False, is_service=True, start_at=ahead,
+            day=local_day(ahead, SETTINGS.zone), community_id=community))
+        db.session.flush()
         summary = participation.summary(db.session, leader, NOW, SETTINGS)
         assert summary.rows
         for row in summary.rows:
