@@ -360,3 +360,27 @@ def test_erasure_leaves_no_private_value_in_the_row_the_log_or_the_audit(app, wo
         assert db.session.scalar(select(Person.id).where(Person.id == world["member"]))
     for marker in MARKERS:
         assert marker not in values and marker not in audit
+
+
+def test_writes_by_anyone_but_the_communitys_coordinators_are_refused(app, world):
+    rid = _registered(app, world)
+    edit = {"full_name": "改名", "place": "hospital", "institution": "医院", "ward": "一",
+            "reason": "hospital", "version": "1"}
+    end = {"status": "recovered", "ended_on": TODAY.isoformat()}
+    for username in ("coord2", "coord3", "leader1", "admin1", "vol1", "visitor1"):
+        client = _client(app, username)
+        for path, data in ((f"/care/{rid}/edit", edit), (f"/care/{rid}/end", end),
+                           (f"/care/{rid}/erase", {}),
+                           ("/care/new", dict(edit, community_id=world["c1"]))):
+            response = post(client, path, data, token_from="/")
+            assert response.status_code in (400, 403), (username, path)
+            assert NAME not in response.get_data(as_text=True)
+        if username != "admin1":
+            refused = post(client, "/care/open", {"community_id": world["c1"],
+                                                  "reason": "看看"}, token_from="/")
+            assert refused.status_code == 403
+    with app.app_context():
+        row = db.session.get(CareRecipient, rid)
+        assert (row.full_name, row.status, row.version) == (NAME, "active", 1)
+        assert db.session.scalar(select(func.count(CareRecipient.id))) == 1
+        assert db.session.scalar(select(func.count(AuditEntry.id))) == 1  # care.create
