@@ -23,7 +23,7 @@ from ..http.transactions import write
 from ..http.urls import page_arg
 from ..models import CareRecipient, Community, Person
 from ..services.access import care_community_ids
-from ..services.care import logs, register, settings_from, visits
+from ..services.care import listing, logs, register, settings_from, visits
 from ..vocab import CARE_PLACES, CARE_REASONS, CARE_STATUSES
 from . import bp
 from .register_forms import CareForm, EndForm, EraseForm, OpenForm
@@ -52,12 +52,12 @@ def _communities(ids=None) -> list[Community]:
 @roles_required(*STAFF)
 def register_list(open_form: OpenForm | None = None, status: int = 200):
     """The register: names for those who read it, counts per community for all staff."""
-    readable = register.readable_community_ids(db.session, current_user, now())
+    readable = listing.readable_community_ids(db.session, current_user, now())
     ended = request.args.get("show") == "ended"
     mine = _communities(readable) if readable else []
     community_id = request.args.get("community", type=int)
     chosen = {community_id} if community_id in readable else set(readable)
-    page = register.listing(db.session, chosen, ended, page_arg()) if readable else None
+    page = listing.listing(db.session, chosen, ended, page_arg()) if readable else None
     counts = register.counts(db.session)
     communities = _communities()
     form = None
@@ -69,7 +69,7 @@ def register_list(open_form: OpenForm | None = None, status: int = 200):
         ended=ended, counts=counts, communities=communities, open_form=form,
         opening_minutes=settings_from(current_app.config).opening_minutes,
         can_add=bool(care_community_ids(db.session, current_user)),
-        openings=register.openings_of(db.session, current_user, now())
+        openings=listing.openings_of(db.session, current_user, now())
         if current_user.role == "admin" else []), status
 
 

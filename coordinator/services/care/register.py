@@ -11,9 +11,9 @@ after ``keep_days``: what remains is "a person cared for in community X".
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import object_session
 
 from ...domain.errors import DomainError, Forbidden, NotFound
@@ -23,20 +23,16 @@ from ...models import (
     CareRead,
     CareRecipient,
     CareRegisterOpening,
-    CareVisitDetail,
     CareVisitLog,
     Community,
-    Occurrence,
     Person,
-    Series,
 )
 from ...models.care import PRIVATE_COLUMNS
 from ...vocab import CARE_PLACES, CARE_REASONS, CARE_STATUSES
 from ..access import care_community_ids
 from ..audit import record
-from ..schedule.changes import cancel_occurrence, end_series
-from ..schedule.horizon import materialize
 from . import CareSettings
+from .ending import cancel_future_visits
 
 LIMITS = {"full_name": 100, "address": 300, "institution": 200, "ward": 200, "bed": 50,
           "family_name": 100, "family_relation": 50, "family_phone": 40,
@@ -195,48 +191,11 @@ def end(session, actor: Account, recipient_id: int, status: str, ended_on: date,
     recipient.version += 1
     recipient.updated_at = now
     session.flush()
-    cancelled = cancel_future_visits(session, actor, recipient.id, now, visit_reason, zone)
+    cancelled = cancel_future_visits(session, actor, recipient.id, now, visit_reason,
+                                     _today(now, zone))
     record(session, actor, "care.end", "care", recipient.id, now, status=status,
            cancelled=cancelled)
     return recipient
-
-
-def future_visits(session, recipient_id: int, now: datetime) -> list[int]:
-    """The ids of the person's scheduled visits starting after ``now``, in time order."""
-    linked_series = select(CareVisitDetail.series_id).where(
-        CareVisitDetail.recipient_id == recipient_id, CareVisitDetail.series_id.is_not(None))
-    linked_one = select(CareVisitDetail.occurrence_id).where(
-        CareVisitDetail.recipient_id == recipient_id,
-        CareVisitDetail.occurrence_id.is_not(None))
-    return list(session.scalars(select(Occurrence.id).where(
-        or_(Occurrence.series_id.in_(linked_series), Occurrence.id.in_(linked_one)),
-        Occurrence.start_at > now, Occurrence.status == "scheduled")
-        .order_by(Occurrence.start_at, Occurrence.id)))
-
-
-def cancel_future_visits(session, actor: Account, recipient_id: int, now: datetime,
-                         reason: str, zone: str = "Asia/Shanghai") -> int:
-    """Cancel the person's future visits and end their repeating series (no new dates are
-    made for them); returns how many visits were cancelled."""
-    series_ids = list(session.scalars(select(CareVisitDetail.series_id).where(
-        CareVisitDetail.recipient_id == recipient_id, CareVisitDetail.series_id.is_not(None))
-        .order_by(CareVisitDetail.series_id)))
-    today = _today(now, zone)
-    for series in (session.get(Series, i) for i in series_ids):
-        if series.rrule and series.start_date > today:
-            # Dates not yet made would still be made later: make the first one now, so
-            # that it is cancelled below and the series ends on it.
-            first = datetime.combine(series.start_date + timedelta(days=2), time(0),
-                                     tzinfo=now.tzinfo)
-            materialize(session, [series.id], first, now)
-    ids = future_visits(session, recipient_id, now)
-    for occurrence_id in ids:
-        cancel_occurrence(session, actor, occurrence_id, reason, now)
-    for series in (session.get(Series, i) for i in series_ids):
-        last_day = max(today, series.start_date)
-        if series.rrule and (series.until is None or series.until > last_day):
-            end_series(session, actor, series.id, last_day, now)
-    return len(ids)
 
 
 def erase(session, actor: Account, recipient_id: int, now: datetime) -> None:
@@ -334,53 +293,6 @@ def counts(session, community_ids=None) -> dict[int, int]:
     return dict(session.execute(query).all())
 
 
-def readable_community_ids(session, actor: Account, now: datetime) -> frozenset[int]:
-    """The communities whose register ``actor`` reads in full now (``may_read``): a
-    coordinator's own, an admin's opened ones until the opening expires."""
-    if actor.role == "admin":
-        return frozenset(session.scalars(select(CareRegisterOpening.community_id).where(
-            CareRegisterOpening.account_id == actor.id, CareRegisterOpening.opened_at <= now,
-            CareRegisterOpening.until > now)))
-    return care_community_ids(session, actor)
-
-
-def openings_of(session, actor: Account, now: datetime) -> list[CareRegisterOpening]:
-    """An admin's openings still running, the latest first."""
-    return list(session.scalars(select(CareRegisterOpening).where(
-        CareRegisterOpening.account_id == actor.id, CareRegisterOpening.until > now)
-        .order_by(CareRegisterOpening.until.desc())))
-
-
-@dataclass(frozen=True)
-class Listing:
-    rows: list  # (CareRecipient, last visit log's instant or None)
-    total: int
-    page: int
-    pages: int
-
-
-def listing(session, community_ids, ended: bool, page: int = 1,
-            per_page: int = 25) -> Listing:
-    """One page of the people cared for in ``community_ids`` (being cared for, or ended),
-    by name, each with the instant of their last visit log. The caller checks who reads
-    (``readable_community_ids``)."""
-    ids = sorted(community_ids)
-    where = [CareRecipient.community_id.in_(ids),
-             (CareRecipient.status != "active") if ended else (CareRecipient.status == "active")]
-    total = session.scalar(select(func.count(CareRecipient.id)).where(*where)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    last = (select(CareVisitLog.recipient_id, func.max(CareVisitLog.written_at).label("at"))
-            .group_by(CareVisitLog.recipient_id).subquery())
-    order = ((CareRecipient.ended_on.desc(), CareRecipient.id.desc()) if ended
-             else (CareRecipient.community_id, CareRecipient.full_name, CareRecipient.id))
-    rows = session.execute(select(CareRecipient, last.c.at)
-                           .outerjoin(last, last.c.recipient_id == CareRecipient.id)
-                           .where(*where).order_by(*order)
-                           .limit(per_page).offset((page - 1) * per_page)).all()
-    return Listing(rows=[tuple(r) for r in rows], total=total, page=page, pages=pages)
-
-
 def _own(session, actor: Account, recipient_id: int) -> CareRecipient:
     recipient = session.get(CareRecipient, recipient_id)
     if recipient is None:
@@ -390,7 +302,5 @@ def _own(session, actor: Account, recipient_id: int) -> CareRecipient:
     return recipient
 
 
-__all__ = ["CareInput", "Listing", "cancel_future_visits", "change", "counts", "end",
-           "erase", "erase_expired", "future_visits", "listing", "may_keep", "may_read",
-           "open_register", "openings_of", "read", "readable_community_ids", "reads_of",
-           "register"]
+__all__ = ["CareInput", "change", "counts", "end", "erase", "erase_expired", "may_keep",
+           "may_read", "open_register", "read", "reads_of", "register"]

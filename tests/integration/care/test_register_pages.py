@@ -29,6 +29,7 @@ from coordinator.models import (
     Team,
 )
 from coordinator.services.care import register as care
+from coordinator.services.schedule.horizon import materialize
 from coordinator.services.schedule.series import RoleInput, SeriesInput, create_series
 from coordinator.services.shifts import signups
 from tests.support.notify import Clock, make_app
@@ -305,6 +306,11 @@ def test_passing_away_cancels_future_visits_and_the_visitor_is_told_without_a_na
             Occurrence.series_id == sid)))
         assert statuses == {"cancelled"}
         assert db.session.get(CareRecipient, rid).status == "deceased"
+        begin_write(db.session)  # the series has ended: the horizon makes no new dates
+        materialize(db.session, [sid], NOW + timedelta(weeks=12), NOW)
+        db.session.commit()
+        assert db.session.scalar(select(func.count(Occurrence.id)).where(
+            Occurrence.series_id == sid, Occurrence.status == "scheduled")) == 0
     tasks.sweep(app)
     sms = [m["text"] for m in gateway.received if m["to"] == "13900000077"]
     with app.app_context():
