@@ -31,6 +31,7 @@ from ...models.care import PRIVATE_COLUMNS
 from ...vocab import CARE_PLACES, CARE_REASONS, CARE_STATUSES
 from ..access import care_community_ids
 from ..audit import record
+from ..locks import lock
 from . import CareSettings
 from .ending import cancel_future_visits
 
@@ -294,7 +295,11 @@ def counts(session, community_ids=None) -> dict[int, int]:
 
 
 def _own(session, actor: Account, recipient_id: int) -> CareRecipient:
-    recipient = session.get(CareRecipient, recipient_id)
+    """The record to change, locked for this transaction (PostgreSQL; SQLite's write
+    transaction is already exclusive): two coordinators ending or editing one person run
+    one after the other, and the version check sees the first one's change. Taken before
+    any schedule row (ending cancels the person's visits next)."""
+    recipient = lock(session, CareRecipient, recipient_id)
     if recipient is None:
         raise NotFound("No such person cared for.")
     if not _may_change(session, actor, recipient.community_id):

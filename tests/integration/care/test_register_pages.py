@@ -34,7 +34,7 @@ from coordinator.services.schedule.series import RoleInput, SeriesInput, create_
 from coordinator.services.shifts import signups
 from tests.support.notify import Clock, make_app
 from tests.support.scheduling import NOW, ZONE
-from tests.support.web import login, post
+from tests.support.web import csrf_token, login, post
 
 NAME = "MK关怀甲乙丙"
 WARD = "MK病区九九"
@@ -200,7 +200,8 @@ def test_a_coordinator_registers_a_person_in_hospital_with_a_member_record(app, 
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert NAME in page and WARD in page and f"tel:{PHONE}" in page and "成员王" in page
-    assert "安排探望" in page and "/care/1/plan" in page
+    rid = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert "安排探望" in page and f"/care/{rid}/plan" in page
     listing = client.get("/care").get_data(as_text=True)
     assert NAME in listing and "团场医院" in listing and "登记关怀对象" in listing
     assert NAME not in client.get("/care?show=ended").get_data(as_text=True)
@@ -375,15 +376,16 @@ def test_writes_by_anyone_but_the_communitys_coordinators_are_refused(app, world
     end = {"status": "recovered", "ended_on": TODAY.isoformat()}
     for username in ("coord2", "coord3", "leader1", "admin1", "vol1", "visitor1"):
         client = _client(app, username)
+        token = csrf_token(client, "/")
         for path, data in ((f"/care/{rid}/edit", edit), (f"/care/{rid}/end", end),
                            (f"/care/{rid}/erase", {}),
                            ("/care/new", dict(edit, community_id=world["c1"]))):
-            response = post(client, path, data, token_from="/")
+            response = client.post(path, data=dict(data, csrf_token=token))
             assert response.status_code in (400, 403), (username, path)
             assert NAME not in response.get_data(as_text=True)
         if username != "admin1":
-            refused = post(client, "/care/open", {"community_id": world["c1"],
-                                                  "reason": "看看"}, token_from="/")
+            refused = client.post("/care/open", data={"community_id": world["c1"],
+                                                      "reason": "看看", "csrf_token": token})
             assert refused.status_code == 403
     with app.app_context():
         row = db.session.get(CareRecipient, rid)
