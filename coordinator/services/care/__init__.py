@@ -1,5 +1,6 @@
-"""Care visits (探望慰问): the register of people cared for (``register``). Later parts:
-visits planned for them, the visitor's page and the visit log (issue 15)."""
+"""Care visits (探望慰问): the register of people cared for (``register``; as a list,
+``listing``; what ending the care does to the visits, ``ending``), the visits planned
+for them (``visits``) and the visit log (``logs``) (issue 15)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -13,16 +13,27 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import object_session
 
 from ...domain.errors import DomainError, Forbidden, NotFound
 from ...domain.recurrence import get_zone
-from ...models import Account, CareRead, CareRecipient, CareRegisterOpening, Community, Person
+from ...models import (
+    Account,
+    CareRead,
+    CareRecipient,
+    CareRegisterOpening,
+    CareVisitLog,
+    Community,
+    Person,
+)
 from ...models.care import PRIVATE_COLUMNS
 from ...vocab import CARE_PLACES, CARE_REASONS, CARE_STATUSES
 from ..access import care_community_ids
 from ..audit import record
+from ..locks import lock
 from . import CareSettings
+from .ending import cancel_future_visits
 
 LIMITS = {"full_name": 100, "address": 300, "institution": 200, "ward": 200, "bed": 50,
           "family_name": 100, "family_relation": 50, "family_phone": 40,
@@ -59,6 +70,11 @@ def may_read(session, actor: Account, community_id: int, now: datetime) -> bool:
     return _may_change(session, actor, community_id)
 
 
+def may_keep(session, actor: Account, community_id: int) -> bool:
+    """May ``actor`` change this community's register and see who read it?"""
+    return _may_change(session, actor, community_id)
+
+
 def _may_change(session, actor: Account, community_id: int) -> bool:
     """The community's coordinators: who reads care visits in full (``services.access``)."""
     return community_id in care_community_ids(session, actor)
@@ -84,7 +100,17 @@ def _check(session, data: CareInput, community_id: int, today: date) -> None:
         raise DomainError("Enter the home address, so that the visitors find it.",
                           field="address")
     if data.place != "hospital" and (data.ward or data.bed):
-        raise DomainError("A ward and bed are only for a person in hospital.", field="ward")
+        raise DomainError("A ward and bed are only for a person in hospital.",
+                          field="ward" if data.ward else "bed")
+    # Fields of another place are refused, never kept or dropped unseen: the visitors are
+    # sent where the record says, so it must say one place only.
+    if data.place == "home" and data.institution:
+        raise DomainError("A hospital or care home is not for a person at home: empty "
+                          "this field or choose another place.", field="institution")
+    if data.place == "hospital" and data.address:
+        raise DomainError("For a person in hospital, give the hospital, ward and bed, not "
+                          "an address: empty this field or choose another place.",
+                          field="address")
     if data.visit_every_days is not None and not 1 <= data.visit_every_days <= 366:
         raise DomainError("Between 1 and 366 days.", field="visit_every_days")
     if data.started_on is not None and data.started_on > today:
@@ -146,8 +172,13 @@ def change(session, actor: Account, recipient_id: int, data: CareInput, version:
 
 
 def end(session, actor: Account, recipient_id: int, status: str, ended_on: date,
-        now: datetime, zone: str = "Asia/Shanghai") -> CareRecipient:
-    """End a record: recovered, moved away or passed away, on a date not in the future."""
+        now: datetime, zone: str = "Asia/Shanghai",
+        visit_reason: str = "care ended") -> CareRecipient:
+    """End a record: recovered, moved away or passed away, on a date not in the future.
+
+    The person's future visits (linked by ``CareVisitDetail``) are cancelled in the same
+    transaction through the schedule's own cancellation, so their visitors are told;
+    ``visit_reason`` is what they read, and must never name the person."""
     recipient = _own(session, actor, recipient_id)
     if status not in CARE_STATUSES or status == "active":
         raise DomainError("Choose how the care ended.", field="status")
@@ -161,7 +192,10 @@ def end(session, actor: Account, recipient_id: int, status: str, ended_on: date,
     recipient.version += 1
     recipient.updated_at = now
     session.flush()
-    record(session, actor, "care.end", "care", recipient.id, now, status=status)
+    cancelled = cancel_future_visits(session, actor, recipient.id, now, visit_reason,
+                                     _today(now, zone))
+    record(session, actor, "care.end", "care", recipient.id, now, status=status,
+           cancelled=cancelled)
     return recipient
 
 
@@ -177,6 +211,11 @@ def erase(session, actor: Account, recipient_id: int, now: datetime) -> None:
 
 
 def _erase(recipient: CareRecipient, now: datetime) -> None:
+    # What the visitors wrote is about the person's health too.
+    session = object_session(recipient)
+    session.execute(update(CareVisitLog).where(CareVisitLog.recipient_id == recipient.id)
+                    .values(note=None, close_note=None)
+                    .execution_options(synchronize_session=False))
     for column in PRIVATE_COLUMNS:
         setattr(recipient, column, None)
     recipient.full_name = ""
@@ -256,7 +295,11 @@ def counts(session, community_ids=None) -> dict[int, int]:
 
 
 def _own(session, actor: Account, recipient_id: int) -> CareRecipient:
-    recipient = session.get(CareRecipient, recipient_id)
+    """The record to change, locked for this transaction (PostgreSQL; SQLite's write
+    transaction is already exclusive): two coordinators ending or editing one person run
+    one after the other, and the version check sees the first one's change. Taken before
+    any schedule row (ending cancels the person's visits next)."""
+    recipient = lock(session, CareRecipient, recipient_id)
     if recipient is None:
         raise NotFound("No such person cared for.")
     if not _may_change(session, actor, recipient.community_id):
@@ -264,5 +307,5 @@ def _own(session, actor: Account, recipient_id: int) -> CareRecipient:
     return recipient
 
 
-__all__ = ["CareInput", "change", "counts", "end", "erase", "erase_expired", "may_read",
-           "open_register", "read", "reads_of", "register"]
+__all__ = ["CareInput", "change", "counts", "end", "erase", "erase_expired", "may_keep",
+           "may_read", "open_register", "read", "reads_of", "register"]
