@@ -18,6 +18,7 @@ from ..http.transactions import write
 from ..http.urls import page_arg, safe_next
 from ..models import Assignment
 from ..services.attendance import leave_lists, mine
+from ..services.care import settings_from as care_settings
 from ..services.shifts import facts, responses, signups, swaps
 from ..services.shifts import lists as lists
 from ..services.shifts import page as shift_pages
@@ -138,10 +139,12 @@ def shifts_mine():
 @bp.route("/shifts/<id:occurrence_id>")
 @login_required
 def shift_page(occurrence_id: int):
-    try:
-        shift = shift_pages.shift_page(db.session, current_user, occurrence_id)
-    except Forbidden as exc:  # say who may open it, not only "no permission"
-        return render_error(403, _(exc.message))
+    # A write: reading a care visit's person is logged (services.care: CareRead).
+    shift, refusal = write(lambda: shift_pages.shift_page(
+        db.session, current_user, occurrence_id, now(), care_settings(current_app.config),
+        zone=current_app.config["TIMEZONE"]), returns=(Forbidden,))
+    if isinstance(refusal, Forbidden):  # say who may open it, not only "no permission"
+        return render_error(403, _(refusal.message))
     return render_template("web/shift_page.html", shift=shift)
 
 
