@@ -237,6 +237,8 @@ def test_the_visitor_writes_the_log_and_the_coordinator_closes_the_need(app, wor
     early = client.get(f"/shifts/{world['occ']}/care-log")
     assert early.status_code == 409 and "还没有开始" in early.get_data(as_text=True)
     _at(app, _during(world))
+    log_link = f'href="/shifts/{world["occ"]}/care-log"'
+    assert log_link in client.get("/shifts/mine").get_data(as_text=True)
     response = _form(client, world["occ"], {"condition": "worse", "needs": ["medical", "money"],
                                             "note": NOTE, "follow_up": "y"})
     assert response.status_code == 302
@@ -257,6 +259,8 @@ def test_the_visitor_writes_the_log_and_the_coordinator_closes_the_need(app, wor
     done = post(coord, path, {"note": "MK已送药", "version": "1"}, token_from=path)
     assert done.status_code == 302
     assert NAME not in coord.get("/").get_data(as_text=True)
+    _at(app, _after(world))  # past the line: My shifts no longer offers the log
+    assert log_link not in client.get("/shifts/mine").get_data(as_text=True)
     with app.app_context():
         log = db.session.get(CareVisitLog, log_id)
         assert log.close_note == "MK已送药" and log.closed_by_id == world["coordinator"]
@@ -353,3 +357,16 @@ def test_the_home_page_costs_the_same_queries_with_more_needs(app, world):
     with count_queries(app) as many:
         assert client.get("/").get_data(as_text=True).count("/close") == 1 + len(more)
     assert many.count == few.count, many.statements[few.count:]
+
+
+def test_the_persons_page_partial_lists_the_logs_newest_first(app, world):
+    log_id = _write(app, world, world["accounts"][4])
+    with app.test_request_context("/"):
+        from flask import render_template
+        empty = render_template("care/_person_logs.html", logs=[])
+        assert "还没有人写过探望记录" in empty
+        found = logs.logs_of(db.session, world["recipient"], limit=5)
+        assert [line.id for line in found] == [log_id]
+        html = render_template("care/_person_logs.html", logs=found)
+    assert NOTE in html and "变差" in html and "陪伴聊天" in html and "队员4" in html
+    assert "等待协调员跟进" in html and f"/care/needs/{log_id}/close" in html
