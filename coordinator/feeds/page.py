@@ -22,6 +22,7 @@ from ..http.urls import MAX_ID
 from ..models import Community, Team, TeamMember
 from ..services import audit
 from ..services.access import managed_community_ids, reads_every_community
+from ..services.care import settings_from as care_settings
 from ..services.feeds import tokens as feed_tokens
 from ..services.feeds.content import FeedSpec
 from ..services.feeds.serve import FeedRequest
@@ -140,7 +141,9 @@ def calendar_download():
     if not account.person_id:
         abort(404)
     feed = FeedRequest(key=f"download{account.id}", spec=FeedSpec(scope="mine"),
-                       viewer=viewer_for(db.session, account),
+                       viewer=viewer_for(db.session, account, now(),
+                                         care_settings(current_app.config).visitor_days,
+                                         current_app.config["TIMEZONE"]),
                        locale=account.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
                        private=True, person_id=account.person_id,
                        alarm_minutes=account.feed_alarm_minutes)

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..http.access import public
 from ..http.urls import MAX_ID
 from ..models import Community, Team
+from ..services.care import settings_from as care_settings
 from ..services.feeds import tokens as feed_tokens
 from ..services.feeds.cache import FeedCaches, Meta
 from ..services.feeds.content import FeedSpec, Texts
@@ -154,7 +155,8 @@ def private_feed(token: str):
         abort(404)
     filters = parse_filters(request.args) if row.scope != "mine" else {}
     spec = FeedSpec(scope=row.scope, scope_id=row.scope_id, **filters)
-    viewer = viewer_for(db.session, account)
+    viewer = viewer_for(db.session, account, now(), care_settings(current_app.config).visitor_days,
+                        current_app.config["TIMEZONE"])
     locale = account.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
     def name():

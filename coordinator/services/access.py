@@ -3,9 +3,11 @@
 The reading rules are decided here once, for the pages and the calendar feeds alike:
 
 - **care details** (the person visited, their address, ward and health, and a care
-  visit's title, team, place and visitors): the visit's confirmed visitors and the
-  coordinators of its community (``care_community_ids``). Not admins, not leaders, not
-  coordinators of other communities (an also-leader reads other communities as a leader);
+  visit's title, team, place and visitors): the visit's confirmed visitors, from their
+  assignment until ``CARE_VISITOR_DAYS`` days after the visit ends (``visitor_reads``,
+  the one time rule), and the coordinators of its community (``care_community_ids``).
+  Not admins, not leaders, not coordinators of other communities (an also-leader reads
+  other communities as a leader);
 - **phone numbers**: people on the same shift (confirmed), the coordinators of the
   community and admins (who keep the accounts; the roster shows them phones), see
   ``phone_community_ids``. Leaders see none, the coordinators' own included. A volunteer
@@ -17,9 +19,12 @@ The reading rules are decided here once, for the pages and the calendar feeds al
 """
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from sqlalchemy import select
 
 from ..domain.errors import Forbidden
+from ..domain.recurrence import get_zone
 from ..models import Account, CoordinatorScope
 
 
@@ -95,6 +100,26 @@ def sees_care_details(care_ids, community_id: int | None, is_visitor: bool) -> b
     """May a reader see a care visit's details? ``care_ids`` from ``care_community_ids``;
     ``is_visitor``: they are confirmed on that visit."""
     return is_visitor or in_scope(care_ids, community_id)
+
+
+def care_visitor_since(now: datetime, days: int, zone: str) -> datetime:
+    """Return the earliest end of a visit whose confirmed visitors still read its care
+    details at ``now``: they read them from their assignment through the whole local day
+    ``days`` days after the visit ends, and not after.
+
+    The line falls on a local midnight on purpose: the calendar feeds' validators hold
+    the local day (``feeds.stamp``, ``feeds.serve.hot_answer``), so a feed crosses the
+    line with the day and never keeps serving a body rendered before it."""
+    tz = get_zone(zone)
+    first_day = now.astimezone(tz).date() - timedelta(days=days)
+    return datetime.combine(first_day, time(0), tz)
+
+
+def visitor_reads(is_confirmed: bool, end_at: datetime, since: datetime | None) -> bool:
+    """Is a reader a visitor who reads this visit's care details now? ``is_confirmed``:
+    they are confirmed on it; ``since``: from ``care_visitor_since`` (None: no visitor
+    reads, e.g. the public feed)."""
+    return is_confirmed and since is not None and end_at >= since
 
 
 def sees_phones(phone_ids, community_id: int | None, is_on_shift: bool) -> bool:

@@ -17,7 +17,9 @@ from ..http.errors import render_error
 from ..http.transactions import write
 from ..http.urls import page_arg, safe_next
 from ..models import Assignment
+from ..services.access import care_visitor_since, visitor_reads
 from ..services.attendance import leave_lists, mine
+from ..services.care import settings_from as care_settings
 from ..services.shifts import facts, responses, signups, swaps
 from ..services.shifts import lists as lists
 from ..services.shifts import page as shift_pages
@@ -127,7 +129,14 @@ def shifts_mine():
     # leaves already asked ("已请假").
     events = [e for e in lists.team_events_for(db.session, person.id, at)
               if e.attending is not False]
+    # Care visits begun and not past the visitors' line: their log is one tap away.
+    since = care_visitor_since(at, care_settings(current_app.config).visitor_days,
+                               current_app.config["TIMEZONE"])
+    care_logs = [s for s in (*(c.slot for c in coming), *past)
+                 if s.kind == "care" and s.start_at <= at and s.status in (None, "confirmed")
+                 and visitor_reads(True, s.end_at, since)]
     return render_template("web/shifts_mine.html", coming=coming, past=past,
+                           care_logs=care_logs,
                            hours=round(hours, 1), now=at, events=events,
                            leaves=leave_lists.my_leaves(db.session, person.id, at),
                            offers=[s for s in coming if s.offer_id is not None],
@@ -138,10 +147,12 @@ def shifts_mine():
 @bp.route("/shifts/<id:occurrence_id>")
 @login_required
 def shift_page(occurrence_id: int):
-    try:
-        shift = shift_pages.shift_page(db.session, current_user, occurrence_id)
-    except Forbidden as exc:  # say who may open it, not only "no permission"
-        return render_error(403, _(exc.message))
+    # A write: reading a care visit's person is logged (services.care: CareRead).
+    shift, refusal = write(lambda: shift_pages.shift_page(
+        db.session, current_user, occurrence_id, now(), care_settings(current_app.config),
+        zone=current_app.config["TIMEZONE"]), returns=(Forbidden,))
+    if isinstance(refusal, Forbidden):  # say who may open it, not only "no permission"
+        return render_error(403, _(refusal.message))
     return render_template("web/shift_page.html", shift=shift)
 
 

@@ -10,11 +10,13 @@ from ..http import notices
 from ..http.access import public
 from ..services.access import care_community_ids, managed_community_ids, sees_care_details
 from ..services.attendance import corrections, leave_lists, roll, settings_from
+from ..services.care import logs as care_logs
 from ..services.shifts import gaps
 from ..services.shifts import lists as dashboard
 from . import bp
 
 HOME_ROLLS = 10  # rolls not taken, on the coordinator's home
+HOME_NEEDS = 20  # open follow-ups of care visits, oldest first, on the coordinator's home
 HOME_GAPS = 3  # gaps with their buttons on the coordinator's home; the rest on the gap list
 
 
@@ -67,6 +69,9 @@ def home():
                                                limit=HOME_ROLLS)],
             recent_leaves=leave_lists.hide_care_titles(
                 leave_lists.recent_leaves(db.session, communities, at), care))
+        if care:  # the needs their communities' visitors flagged (services.care.logs)
+            context["open_needs"] = care_logs.open_needs(db.session, current_user,
+                                                         limit=HOME_NEEDS)
     if current_user.role in ("coordinator", "leader", "admin"):
         approver = corrections.may_approve(current_user)
         context["pending_corrections"] = len(corrections.pending_corrections(

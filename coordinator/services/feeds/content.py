@@ -2,7 +2,8 @@
 
 The rules are the pages' (``services.access``, through ``viewer.Viewer``): a care visit
 shows the person visited, their address and ward, its title, place, notes and visitors
-only to its confirmed visitors and to the coordinators of its community (not to admins,
+only to its confirmed visitors (until ``access.care_visitor_since``: the days after the
+visit) and to the coordinators of its community (not to admins,
 leaders or other communities' coordinators); everyone else sees "Care visit", the time
 and the community. Phone numbers appear only for people on the same shift, the
 community's coordinators and admins; the coordinator's phone also for people on that
@@ -299,7 +300,7 @@ class _Context:
 
 def _care_hidden(occ, series, viewer: Viewer, ctx: _Context) -> bool:
     return series.kind == "care" and not viewer.sees_care(
-        series.community_id, ctx.is_on(occ.id, viewer.person_id))
+        series.community_id, ctx.is_on(occ.id, viewer.person_id), occ.end_at)
 
 
 def _phones(occ, series, viewer: Viewer, ctx: _Context) -> bool:

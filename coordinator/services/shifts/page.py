@@ -10,9 +10,12 @@ coordinators of its community and admins; anyone else is refused. What they read
 - the coordinators' phones: everyone who may open the page (they are on the shift or
   staff of it);
 - a care visit: its title, place, people and notes only for ``sees_care_details`` (its
-  confirmed visitors and the community's coordinators); everyone else reads the kind and
-  the time. The person visited, their address and ward are never on this page: a later
-  part adds them behind their own rule.
+  confirmed visitors until ``access.care_visitor_since``, and the community's
+  coordinators); everyone else reads the kind and the time. The same readers see whom
+  they visit (``CareDetails``: where exactly, the family contact, the last visit log's
+  notes), and each such read is logged (``CareRead``, what="visitor"). Not the waitlist,
+  not a visitor after the line, not admins (they read the register only through an
+  audited opening).
 
 The page costs the same few queries whatever the number of people on it.
 """
@@ -28,6 +31,7 @@ from ...domain.errors import Forbidden, NotFound
 from ...models import (
     Account,
     Assignment,
+    CareRead,
     Community,
     Occurrence,
     OccurrenceRole,
@@ -35,14 +39,19 @@ from ...models import (
     Series,
     Venue,
 )
+from ...vocab import CARE_PLACES
 from ..access import (
     care_ids_of,
+    care_visitor_since,
     in_scope,
     managed_community_ids,
     phone_ids_of,
     sees_care_details,
     sees_phones,
+    visitor_reads,
 )
+from ..care import CareSettings
+from ..care.logs import LogLine, logs_of, recipient_of
 from .contacts import Contact, all_coordinator_contacts
 
 MAP_SEARCH = "https://uri.amap.com/search?keyword="
@@ -55,6 +64,27 @@ class Teammate:
     name: str
     role: str
     phone: str | None
+
+
+@dataclass(frozen=True)
+class CareDetails:
+    """Whom a care visit goes to, for its visitors and the community's coordinators."""
+
+    name: str
+    place: str  # CARE_PLACES code
+    address: str | None
+    institution: str | None
+    ward: str | None
+    bed: str | None
+    map_url: str | None
+    family_name: str | None
+    family_relation: str | None
+    family_phone: str | None
+    last_log: LogLine | None
+
+    @property
+    def place_label(self) -> str:
+        return CARE_PLACES.label(self.place)
 
 
 @dataclass(frozen=True)
@@ -78,6 +108,9 @@ class ShiftPage:
     coordinators: tuple[Contact, ...]
     notes: str | None
     care_hidden: bool
+    care: CareDetails | None = None
+    may_log: bool = False  # the visit's log can be written now (started, before the line)
+    has_log: bool = False
 
 
 def map_link(address: str | None) -> str | None:
@@ -110,9 +143,34 @@ def _people(session, occurrence_id: int):
         .order_by(OccurrenceRole.id, Assignment.status, Person.full_name)).all()
 
 
-def shift_page(session, actor: Account, occurrence_id: int) -> ShiftPage:
-    """Return the page of one occurrence as ``actor`` may read it; NotFound for an unknown
-    occurrence, Forbidden for someone neither on it nor its coordinator nor an admin."""
+def _care(session, actor: Account, occurrence_id: int, community_id: int | None,
+          now: datetime) -> CareDetails | None:
+    """Whom the visit goes to (the reader may read it: checked by the caller); the read is
+    logged. None when the visit has no person linked, or their details were erased."""
+    series_id = session.scalar(select(Occurrence.series_id).where(
+        Occurrence.id == occurrence_id))
+    recipient = recipient_of(session, occurrence_id, series_id)
+    if recipient is None or recipient.erased_at is not None:
+        return None
+    session.add(CareRead(recipient_id=recipient.id, account_id=actor.id, read_at=now,
+                         what="visitor"))
+    session.flush()
+    last = logs_of(session, recipient.id, limit=1)
+    where = recipient.address if recipient.place != "hospital" else None
+    return CareDetails(
+        name=recipient.full_name, place=recipient.place, address=recipient.address,
+        institution=recipient.institution, ward=recipient.ward, bed=recipient.bed,
+        map_url=map_link(where or recipient.institution),
+        family_name=recipient.family_name, family_relation=recipient.family_relation,
+        family_phone=recipient.family_phone, last_log=last[0] if last else None)
+
+
+def shift_page(session, actor: Account, occurrence_id: int, now: datetime | None = None,
+               settings: CareSettings = CareSettings(), zone: str = "Asia/Shanghai"
+               ) -> ShiftPage:
+    """Return the page of one occurrence as ``actor`` may read it at ``now``; NotFound for
+    an unknown occurrence, Forbidden for someone neither on it nor its coordinator nor an
+    admin. Reading a care visit's person logs the read (flushed: the caller commits)."""
     row = _occurrence(session, occurrence_id)
     if row is None:
         raise NotFound("No such shift.")
@@ -127,8 +185,13 @@ def shift_page(session, actor: Account, occurrence_id: int) -> ShiftPage:
         raise Forbidden("Only the volunteers on this shift, its community's coordinators "
                         "and admins can open this page.")
     confirmed = any(st == "confirmed" for _r, st in mine)
+    since = care_visitor_since(now, settings.visitor_days, zone) if now is not None else None
+    is_visitor = visitor_reads(confirmed, end_at, since)
     hidden = kind == "care" and not sees_care_details(care_ids_of(actor.role, managed),
-                                                      community_id, confirmed)
+                                                      community_id, is_visitor)
+    care = None
+    if kind == "care" and not hidden:
+        care = _care(session, actor, occurrence_id, community_id, now or start_at)
     phones = sees_phones(phone_ids_of(managed), community_id, confirmed)
     teammates = () if hidden else tuple(
         Teammate(name, role, phone if phones and phone else None)
@@ -147,4 +210,8 @@ def shift_page(session, actor: Account, occurrence_id: int) -> ShiftPage:
         map_url=None if hidden else map_link(address), my_roles=tuple(mine),
         roles=tuple(dict.fromkeys(role for role, *_ in people)), teammates=teammates,
         coordinators=tuple(coordinators), notes=None if hidden else notes,
-        care_hidden=hidden)
+        care_hidden=hidden, care=care,
+        may_log=care is not None and now is not None and status == "scheduled"
+        and start_at <= now and end_at >= since,
+        has_log=care is not None and care.last_log is not None
+        and care.last_log.occurrence_id == occurrence_id)
