@@ -19,7 +19,6 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import or_, select
 
 from ...domain.errors import DomainError, Forbidden, NotFound
-from ...domain.recurrence import get_zone
 from ...models import (
     Account,
     Assignment,
@@ -36,7 +35,6 @@ from ...models.attendance import SERVED
 from ...vocab import CARE_FESTIVALS
 from .. import audit
 from ..access import care_community_ids
-from ..schedule import changes
 from ..schedule.series import RoleInput, SeriesInput, create_series
 from ..shifts import signups
 from ..shifts.suggestions import suggest_many
@@ -177,37 +175,6 @@ def place_lines(recipient: CareRecipient) -> list[str]:
     if recipient.place == "care_home":
         return [x for x in (recipient.institution, recipient.address) if x]
     return [recipient.address] if recipient.address else []
-
-
-def end_visits(session, actor: Account, recipient_id: int, reason: str, now: datetime,
-               zone: str = "Asia/Shanghai") -> int:
-    """Cancel the person's visits still to come (care ended: recovered, moved away,
-    passed away) and stop their series; the visitors are told as for any cancellation.
-    For the register's ``end`` to call in the same transaction; returns how many."""
-    recipient = _recipient(session, actor, recipient_id)
-    today = now.astimezone(get_zone(zone)).date()
-    series_ids = list(session.scalars(select(CareVisitDetail.series_id).where(
-        CareVisitDetail.recipient_id == recipient.id, CareVisitDetail.series_id.is_not(None))))
-    occ_ids = list(session.scalars(select(CareVisitDetail.occurrence_id).where(
-        CareVisitDetail.recipient_id == recipient.id,
-        CareVisitDetail.occurrence_id.is_not(None))))
-    count = 0
-    for series in session.scalars(select(Series).where(Series.id.in_(series_ids))
-                                  .order_by(Series.id)):
-        if series.start_date < today:
-            count += changes.end_series(session, actor, series.id, today - timedelta(days=1),
-                                        now)
-            continue
-        occ_ids += list(session.scalars(select(Occurrence.id).where(
-            Occurrence.series_id == series.id)))
-        series.until, series.updated_at = series.start_date, now
-    for occ_id in sorted(set(occ_ids)):
-        occ = session.get(Occurrence, occ_id)
-        if occ.status == "scheduled" and occ.start_at > now:
-            changes.cancel_occurrence(session, actor, occ.id, reason, now)
-            count += 1
-    session.flush()
-    return count
 
 
 # Festival visits -----------------------------------------------------------------------
@@ -386,5 +353,5 @@ def history(session, recipient_id: int, now) -> list:
 
 
 __all__ = ["FestivalPlan", "FestivalVisit", "VisitPlan", "VisitRow", "build_rule",
-           "check_title", "end_visits", "history", "may_plan", "place_lines", "plan_festival",
+           "check_title", "history", "may_plan", "place_lines", "plan_festival",
            "plan_visit"]

@@ -534,27 +534,3 @@ def test_history_page_words_in_english(app, world):
         assert isinstance(rows[0].start_at, datetime)
 
 
-def test_ending_the_care_cancels_the_visits_to_come_and_tells_the_visitors(app, world):
-    """``end_visits``: for the register's end (recovered, moved, passed away)."""
-    with app.app_context():
-        rid = _recipient(world)
-        started = _plan(world, rid, repeat="weekly", count=4, start_date=TODAY + timedelta(days=1))
-        coming = _plan(world, rid, start_date=TODAY + timedelta(days=20))
-        first = _occurrences(started)[1]
-        begin_write(db.session)
-        signups.sign_up(db.session, _actor(world, "coord1"), first.roles[0].id, NOW,
-                        person_id=world["helpers"][0], zone=ZONE)
-        db.session.commit()
-        with pytest.raises(Forbidden):
-            visits.end_visits(db.session, _actor(world, "coord2"), rid, "康复", NOW)
-        db.session.rollback()
-        at = NOW + timedelta(days=3)  # the first weekly date is past
-        begin_write(db.session)
-        assert visits.end_visits(db.session, _actor(world, "coord1"), rid, "已康复", at) == 4
-        db.session.commit()
-        assert [o.status for o in _occurrences(started)] == ["scheduled"] + ["cancelled"] * 3
-        assert [o.status for o in _occurrences(coming)] == ["cancelled"]
-        assignment = db.session.scalars(select(Assignment)).one()
-        assert (assignment.status, assignment.notice_reason, assignment.needs_notice) == (
-            "withdrawn", "cancelled", True)
-        assert db.session.get(Series, coming).until == TODAY + timedelta(days=20)
