@@ -15,7 +15,12 @@ from ..extensions import db
 from ..http.access import roles_required
 from ..http.i18n import localdate, localtime
 from ..services import plan as wp
-from ..services.access import care_ids_of, managed_community_ids, visible_community_ids
+from ..services.access import (
+    care_ids_of,
+    care_visitor_since,
+    managed_community_ids,
+    visible_community_ids,
+)
 from ..services.attendance.outcome import week_outcome
 from ..services.plan import export as plan_export
 from ..vocab import SERIES_KINDS
@@ -31,7 +36,10 @@ def plan_viewer() -> wp.PlanViewer:
     return wp.PlanViewer(visible=None if visible is None else frozenset(visible),
                          managed=None if managed is None else frozenset(managed),
                          person_id=current_user.person_id,
-                         care=care_ids_of(current_user.role, managed))
+                         care=care_ids_of(current_user.role, managed),
+                         visitor_since=care_visitor_since(
+                             now(), current_app.config["CARE_VISITOR_DAYS"],
+                             current_app.config["TIMEZONE"]))
 
 
 def _read():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
@@ -69,13 +69,19 @@ class PlanViewer:
     managed: frozenset[int] | None
     person_id: int | None = None
     care: frozenset[int] | None = frozenset()
+    visitor_since: datetime | None = None  # access.care_visitor_since; None: no visitor reads
 
     def manages(self, community_id: int | None) -> bool:
         return self.managed is None or (community_id is not None
                                         and community_id in self.managed)
 
-    def reads_care(self, community_id: int | None, is_visitor: bool = False) -> bool:
-        return access.sees_care_details(self.care, community_id, is_visitor)
+    def reads_care(self, community_id: int | None, is_visitor: bool = False,
+                   end_at: datetime | None = None) -> bool:
+        """``is_visitor``: confirmed on the visit ending at ``end_at``; a visitor reads it
+        only within the visitors' days (``access.visitor_reads``, the one rule)."""
+        visitor = end_at is not None and access.visitor_reads(is_visitor, end_at,
+                                                              self.visitor_since)
+        return access.sees_care_details(self.care, community_id, visitor)
 
 
 def monday_of(day: date) -> date:

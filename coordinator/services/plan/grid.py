@@ -231,7 +231,7 @@ def _entries(session, viewer: PlanViewer, flt: PlanFilter, bounds, day, group
         by_id[occ_id].turnout = counts
     for entry in by_id.values():
         if entry.kind == "care" and not viewer.reads_care(entry.community_id,
-                                                          _on_it(entry, viewer)):
+                                                          _on_it(entry, viewer), entry.end_at):
             entry.redact()
     return out
 
