@@ -24,8 +24,8 @@ from ..domain.recurrence import get_zone
 from ..models import Account, AppSetting, Community
 from ..services.attendance import AttendanceSettings
 from ..services.schedule.horizon import materialize
+from . import care, fill, history, people, series, teams, venues
 from . import data as D
-from . import fill, history, people, series, teams, venues
 from .common import Context, insert_ids
 
 SEED = 25                 # the study day: any fixed value keeps the demo reproducible
@@ -95,7 +95,8 @@ def _build_copy(session, ctx: Context, copy: int) -> dict[str, int]:
     made_venues = venues.insert_venues(session, rng, community_ids, community_names, suffix)
     made_series = series.insert_series(session, ctx, rng, community_ids, community_names,
                                        made_teams, made_venues,
-                                       history_weeks=history.WEEKS if first_copy else 0)
+                                       history_weeks=history.WEEKS if first_copy else 0,
+                                       care_through_services=0 if first_copy else None)
     session.flush()
     occurrences = materialize(session, made_series.ids, ctx.horizon_end, ctx.now)
 
@@ -128,6 +129,8 @@ def _build_copy(session, ctx: Context, copy: int) -> dict[str, int]:
             keep={demo_logins["volunteer"], demo_logins["coordinator"]},
             coordinator_account_id=coordinator, community_id=community_ids[0],
             settings=AttendanceSettings(organisation="街道退休党员志愿服务队"))
+        past |= care.add_care(session, ctx, coordinator_account_id=coordinator,
+                              community_id=community_ids[0], team_id=made_teams.care[0])
     return past | {"communities": len(community_ids), "people": len(pid), "accounts": accounts,
             "teams": len(made_teams.ids), "venues": len(made_venues.ids),
             "series": len(made_series.ids), "occurrences": occurrences,

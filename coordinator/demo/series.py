@@ -28,11 +28,18 @@ class SeriesMade:
 
 def insert_series(session, ctx: Context, rng: random.Random, community_ids: list[int],
                   community_names: list[str], teams: Teams, venues: Venues,
-                  history_weeks: int = 0) -> SeriesMade:
+                  history_weeks: int = 0, care_through_services: int | None = None
+                  ) -> SeriesMade:
     """Write the series, their roles, the care recipients and which visit goes to whom.
     With ``history_weeks`` the recurring series began that many weeks ago (the demo
-    township's past, step ``history``); single events keep their dates."""
+    township's past, step ``history``); single events keep their dates. The care visits
+    of community index ``care_through_services`` are left out: step ``care`` makes them
+    through the services."""
     specs = _specs(ctx, rng, community_ids, community_names, teams, venues)
+    if care_through_services is not None:
+        own = community_ids[care_through_services]
+        specs = [s for s in specs if not (s[0]["kind"] == "care"
+                                          and s[0]["community_id"] == own)]
     if history_weeks:
         began = ctx.start_date - timedelta(weeks=history_weeks)
         for row, _roles, _rec in specs:

@@ -155,3 +155,44 @@ def _token(response):
 
 def test_login_page_hides_demo_logins_without_demo_data(client):
     assert "<code>coordinator</code>" not in client.get("/login").get_data(as_text=True)
+
+
+def test_the_demo_townships_care_data_comes_through_the_services(app, client):
+    """The first community's people cared for are registered, planned for, assigned and
+    logged through the services (audited as on the website); the coordinator sees the
+    need on the home page, and the visitor sees whom they visit on their page."""
+    from coordinator.models import AuditEntry, CareVisitDetail, CareVisitLog
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        c01 = db.session.scalar(select(Community.id).where(Community.code == "C01"))
+        people = db.session.scalars(select(CareRecipient).where(
+            CareRecipient.community_id == c01).order_by(CareRecipient.id)).all()
+        assert [(p.full_name, p.place, p.reason) for p in people] == [
+            ("刘桂兰", "hospital", "hospital"), ("王德福", "home", "alone"),
+            ("赵秀英", "home", "bereaved")]
+        actions = db.session.scalars(select(AuditEntry.action)).all()
+        assert actions.count("care.create") == 3
+        assert "care.plan" in actions and "care.log" in actions
+        (log,) = db.session.scalars(select(CareVisitLog)).all()
+        assert log.follow_up and log.note
+        weekly = db.session.scalar(select(CareVisitDetail.series_id).where(
+            CareVisitDetail.recipient_id == people[0].id))
+        occs = db.session.scalars(select(Occurrence).where(Occurrence.series_id == weekly)
+                                  .order_by(Occurrence.start_at)).all()
+        assert occs[0].start_at < NOW < occs[1].start_at
+        assert all(o.roles[0].filled == 2 for o in occs)
+        visitor = db.session.scalar(select(Account.username).join(
+            Assignment, Assignment.person_id == Account.person_id).join(OccurrenceRole).where(
+            OccurrenceRole.occurrence_id == occs[1].id, Assignment.status == "confirmed")
+            .order_by(Account.id))
+        other = db.session.scalars(select(CareRecipient.community_id).where(
+            CareRecipient.community_id != c01)).all()
+        assert other  # the other communities keep their generated care visits
+    login(client, "coordinator", "demo")
+    assert "精神不错" in client.get("/").get_data(as_text=True)
+    visitor_client = app.test_client()
+    login(visitor_client, visitor, "demo")
+    page = visitor_client.get(f"/shifts/{occs[1].id}").get_data(as_text=True)
+    assert "刘桂兰" in page and "心内科二病区" in page
