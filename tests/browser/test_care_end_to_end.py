@@ -90,8 +90,11 @@ def test_done_when_of_issue_15(browser, world, axe_script):
                 coord.locator("ul.suggested").get_by_role(
                     "button", name=re.compile(f"^安排{who}")).click()
                 coord.wait_for_load_state()
-            members = coord.locator("section.role-card ul.members").first.inner_text()
+            card = coord.locator("section.role-card").first
+            members = card.locator("ul.members").first.inner_text()
             assert "王秀英" in members and MATE in members, members
+            assert "已有2人，共需2人" in card.locator("h2").inner_text()
+            coord.screenshot(path=str(SHOTS / f"{name}-done.png"), full_page=True)
 
         assign_both("05-assign-first")
         coord.get_by_role("link", name="这项安排的全部日期").click()
@@ -170,8 +173,12 @@ def test_done_when_of_issue_15(browser, world, axe_script):
         coord.get_by_label("哪一天？").fill(start.date().isoformat())
         coord.get_by_role("button", name="结束关怀").click()
         coord.wait_for_url(re.compile(r"/care/\d+$"))
-        assert "已康复" in coord.inner_text("main")
+        ended = coord.inner_text("main")
+        assert "已康复" in ended
+        assert ended.count("已取消") == 3  # the three visits after the one under way
         look(coord, "15-person-ended", axe_script)
+        coord.goto(second_url)  # next week's visit: cancelled, not deleted
+        assert "已取消" in coord.locator("main p.flash-error").inner_text()
     finally:
         coord.context.close()
 
