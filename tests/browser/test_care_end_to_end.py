@@ -133,7 +133,7 @@ def test_done_when_of_issue_15(browser, world, axe_script):
         visitor.get_by_role("link", name="写探望记录").click()
         visitor.wait_for_url(f"**/shifts/{first_id}/care-log")
         look(visitor, "09-log-form", axe_script)
-        visitor.locator("input[name=condition][value=better]").check()
+        visitor.get_by_label("好转", exact=True).check()
         visitor.get_by_label("生活", exact=True).check()
         visitor.get_by_label("简单说几句（可不填）").fill("出院后需要有人帮忙买菜")
         visitor.get_by_label("需要协调员跟进").check()
