@@ -43,7 +43,21 @@ SHARES = {
 COLUMNS = tuple(SHARES)
 
 
-class AttendanceDay(db.Model):
+class _Sums:
+    """The sums of a community's roll rows over a day or a month (``SHARES``)."""
+
+    entries: Mapped[int] = mapped_column(default=0)
+    taken_part: Mapped[int] = mapped_column(default=0)
+    services: Mapped[int] = mapped_column(default=0)
+    service_minutes: Mapped[int] = mapped_column(default=0)
+    expected: Mapped[int] = mapped_column(default=0)
+    expected_part: Mapped[int] = mapped_column(default=0)
+    excused: Mapped[int] = mapped_column(default=0)
+    study_part: Mapped[int] = mapped_column(default=0)
+    study_recorded: Mapped[int] = mapped_column(default=0)
+
+
+class AttendanceDay(_Sums, db.Model):
     """The sums of one community's roll rows on one local day (see the module)."""
 
     __tablename__ = "attendance_days"
@@ -54,18 +68,9 @@ class AttendanceDay(db.Model):
     community_id: Mapped[int] = mapped_column(
         ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
-    entries: Mapped[int] = mapped_column(default=0)
-    taken_part: Mapped[int] = mapped_column(default=0)
-    services: Mapped[int] = mapped_column(default=0)
-    service_minutes: Mapped[int] = mapped_column(default=0)
-    expected: Mapped[int] = mapped_column(default=0)
-    expected_part: Mapped[int] = mapped_column(default=0)
-    excused: Mapped[int] = mapped_column(default=0)
-    study_part: Mapped[int] = mapped_column(default=0)
-    study_recorded: Mapped[int] = mapped_column(default=0)
 
 
-class AttendanceMonth(db.Model):
+class AttendanceMonth(_Sums, db.Model):
     """The same sums per community and local month (``month``: its first day), so the
     summary's twelve months read ~20,000 rows for a province, not ~560,000 days."""
 
@@ -74,15 +79,6 @@ class AttendanceMonth(db.Model):
     community_id: Mapped[int] = mapped_column(
         ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)
-    entries: Mapped[int] = mapped_column(default=0)
-    taken_part: Mapped[int] = mapped_column(default=0)
-    services: Mapped[int] = mapped_column(default=0)
-    service_minutes: Mapped[int] = mapped_column(default=0)
-    expected: Mapped[int] = mapped_column(default=0)
-    expected_part: Mapped[int] = mapped_column(default=0)
-    excused: Mapped[int] = mapped_column(default=0)
-    study_part: Mapped[int] = mapped_column(default=0)
-    study_recorded: Mapped[int] = mapped_column(default=0)
 
 
 # The first day of the month of a day ``{d}``, per dialect.

@@ -34,10 +34,10 @@ from ...models import (
 from ...models.attendance import SERVED
 from ...vocab import CARE_FESTIVALS
 from .. import audit
-from ..access import care_community_ids
 from ..schedule.series import RoleInput, SeriesInput, create_series
 from ..shifts import signups
 from ..shifts.suggestions import suggest_many
+from . import register
 
 REPEATS = ("once", "weekly", "fortnightly", "every_weeks", "monthly")
 MAX_VISITORS = 10
@@ -68,8 +68,9 @@ class VisitPlan:
 
 
 def may_plan(session, actor: Account, community_id: int) -> bool:
-    """The community's coordinators plan its care visits (not admins, not leaders)."""
-    return community_id in care_community_ids(session, actor)
+    """The community's coordinators plan its care visits (not admins, not leaders): those
+    who keep its register."""
+    return register.may_keep(session, actor, community_id)
 
 
 def _recipient(session, actor: Account, recipient_id: int) -> CareRecipient:
